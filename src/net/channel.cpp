@@ -1,0 +1,352 @@
+#include "pigeon/net/channel.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "pigeon/net/error.hpp"
+
+namespace pigeon::net {
+namespace {
+
+bool fatal(const std::error_code& ec) { return ec && ec != errc::invalid_argument; }
+
+bool has_forbidden(std::string_view s) {
+    for (char c : s)
+        if (c == '\r' || c == '\n' || c == '\0') return true;
+    return false;
+}
+
+// Small dot blocks (CAPA, LIST, OVER of one article) are traced as text;
+// larger ones only by size unless the caller asked for data.
+constexpr std::size_t trace_block_text_max = 4096;
+
+} // namespace
+
+channel::channel(std::unique_ptr<stream> s, channel_limits limits)
+    : stream_(std::move(s)), limits_(limits), buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
+
+channel::~channel() { close(); }
+channel::channel(channel&&) noexcept = default;
+channel& channel::operator=(channel&&) noexcept = default;
+
+void channel::close() noexcept {
+    if (stream_) {
+        stream_->close();
+        stream_.reset();
+    }
+    begin_ = end_ = scanned_ = 0;
+}
+
+void channel::fail(std::error_code ec) noexcept {
+    if (fatal(ec)) close();
+}
+
+void channel::trace_info(std::string_view text) const {
+    if (trace_.hook) trace_.hook(trace_direction::info, text);
+}
+
+void channel::trace_in(std::string_view line) const {
+    if (trace_.hook) trace_.hook(trace_direction::received, line);
+}
+
+void channel::trace_out(std::string_view line, secret_span secret) const {
+    if (!trace_.hook) return;
+    if (secret.length == 0 || trace_.show_secrets || secret.offset >= line.size()) {
+        trace_.hook(trace_direction::sent, line);
+        return;
+    }
+    std::string masked(line.substr(0, secret.offset));
+    masked += redacted;
+    if (secret.length != std::string_view::npos && secret.offset + secret.length < line.size())
+        masked += line.substr(secret.offset + secret.length);
+    trace_.hook(trace_direction::sent, masked);
+}
+
+// Makes room for at least want_room more bytes after end_ (compacting, and
+// growing only when asked for more than the buffer holds), then reads.
+bool channel::fill(std::size_t want_room, std::error_code& ec) {
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    if (begin_ == end_) begin_ = end_ = 0;
+    if (buf_.size() - end_ < want_room && begin_ > 0) {
+        std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+        end_ -= begin_;
+        begin_ = 0;
+    }
+    if (buf_.size() - end_ < want_room) buf_.resize(end_ + want_room);
+    std::size_t n = stream_->read_some(buf_.data() + end_, buf_.size() - end_, ec);
+    if (ec) return false;
+    end_ += n;
+    return true;
+}
+
+std::string_view channel::read_line(std::size_t max, std::error_code& ec) {
+    ec.clear();
+    for (;;) {
+        const char* base = buf_.data() + begin_;
+        std::size_t have = end_ - begin_;
+        const void* nl = have > scanned_ ? std::memchr(base + scanned_, '\n', have - scanned_) : nullptr;
+        if (nl) {
+            std::size_t len = static_cast<std::size_t>(static_cast<const char*>(nl) - base);
+            std::size_t consumed = len + 1;
+            if (len > 0 && base[len - 1] == '\r') --len;
+            if (len > max) {
+                ec = errc::line_too_long;
+                fail(ec);
+                return {};
+            }
+            std::string_view line(base, len);
+            if (line.find('\0') != std::string_view::npos) {
+                ec = errc::nul_in_line;
+                fail(ec);
+                return {};
+            }
+            begin_ += consumed;
+            scanned_ = 0;
+            trace_in(line);
+            return line;
+        }
+        scanned_ = have;
+        if (have > max + 1) { // more than max bytes and a possible CR, still no LF
+            ec = errc::line_too_long;
+            fail(ec);
+            return {};
+        }
+        std::size_t room = std::min<std::size_t>(limits_.buffer_size, max + 2 - have);
+        if (!fill(std::max<std::size_t>(room, 1), ec)) {
+            fail(ec);
+            return {};
+        }
+    }
+}
+
+std::string_view channel::read_line(std::size_t max) {
+    std::error_code ec;
+    auto line = read_line(max, ec);
+    if (ec) throw_error(ec, "reading a reply: " + ec.message());
+    return line;
+}
+
+void channel::read_exact(std::size_t n, const sink_fn& sink, std::error_code& ec) {
+    ec.clear();
+    scanned_ = 0;
+    std::size_t total = n;
+    while (n > 0) {
+        if (begin_ == end_ && !fill(limits_.buffer_size, ec)) {
+            fail(ec);
+            return;
+        }
+        std::size_t take = std::min(n, end_ - begin_);
+        sink(std::string_view(buf_.data() + begin_, take));
+        if (trace_.hook && trace_.show_data) trace_.hook(trace_direction::received, {buf_.data() + begin_, take});
+        begin_ += take;
+        n -= take;
+    }
+    if (trace_.hook && !trace_.show_data) trace_info("[" + std::to_string(total) + " bytes of literal data]");
+}
+
+void channel::read_exact(std::size_t n, const sink_fn& sink) {
+    std::error_code ec;
+    read_exact(n, sink, ec);
+    if (ec) throw_error(ec, "reading data: " + ec.message());
+}
+
+void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec) {
+    ec.clear();
+    scanned_ = 0;
+    dot_unstuffer dec;
+    std::string out;
+    std::string trace_text;
+    std::size_t total = 0;
+    bool trace_as_text = trace_.hook != nullptr;
+    auto flush = [&] {
+        if (out.empty()) return;
+        total += out.size();
+        if (trace_.hook) {
+            if (trace_.show_data) {
+                trace_.hook(trace_direction::received, out);
+            } else if (trace_as_text) {
+                if (trace_text.size() + out.size() <= trace_block_text_max) trace_text += out;
+                else trace_as_text = false;
+            }
+        }
+        sink(out);
+        out.clear();
+    };
+    for (;;) {
+        if (begin_ == end_ && !fill(limits_.buffer_size, ec)) {
+            fail(ec);
+            return;
+        }
+        std::size_t consumed = 0;
+        auto st = dec.feed(std::string_view(buf_.data() + begin_, end_ - begin_), out, consumed);
+        begin_ += consumed;
+        if (max_bytes && total + out.size() > max_bytes) {
+            ec = errc::line_too_long;
+            fail(ec);
+            return;
+        }
+        if (st == dot_unstuffer::status::done || out.size() >= limits_.buffer_size) flush();
+        if (st == dot_unstuffer::status::done) break;
+    }
+    if (trace_.hook && !trace_.show_data) {
+        if (trace_as_text) {
+            std::string_view rest(trace_text);
+            while (!rest.empty()) {
+                auto eol = rest.find("\r\n");
+                trace_in(rest.substr(0, eol));
+                rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 2);
+            }
+            trace_in(".");
+        } else {
+            trace_info("[" + std::to_string(total) + " bytes of data]");
+        }
+    }
+}
+
+void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes) {
+    std::error_code ec;
+    read_dot_block(sink, max_bytes, ec);
+    if (ec) throw_error(ec, "reading a multi-line response: " + ec.message());
+}
+
+void channel::send(std::string_view bytes, std::error_code& ec) {
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return;
+    }
+    stream_->write_all(bytes.data(), bytes.size(), ec);
+    fail(ec);
+}
+
+void channel::write_command(std::string_view line, std::error_code& ec, secret_span secret) {
+    ec.clear();
+    if (has_forbidden(line)) {
+        ec = errc::invalid_argument;
+        return;
+    }
+    std::string wire;
+    wire.reserve(line.size() + 2);
+    wire.append(line).append("\r\n");
+    trace_out(line, secret);
+    send(wire, ec);
+}
+
+void channel::write_command(std::string_view line, secret_span secret) {
+    std::error_code ec;
+    write_command(line, ec, secret);
+    if (ec) throw_error(ec, "sending a command: " + ec.message());
+}
+
+void channel::write_commands(const std::vector<std::string>& lines, std::error_code& ec) {
+    ec.clear();
+    std::string wire;
+    for (const auto& l : lines) {
+        if (has_forbidden(l)) {
+            ec = errc::invalid_argument;
+            return;
+        }
+        wire.append(l).append("\r\n");
+    }
+    for (const auto& l : lines) trace_out(l, {0, 0});
+    send(wire, ec);
+}
+
+void channel::write_commands(const std::vector<std::string>& lines) {
+    std::error_code ec;
+    write_commands(lines, ec);
+    if (ec) throw_error(ec, "sending commands: " + ec.message());
+}
+
+void channel::write_raw(std::string_view bytes, std::error_code& ec) {
+    ec.clear();
+    if (trace_.hook) {
+        if (trace_.show_data) trace_.hook(trace_direction::sent, bytes);
+        else trace_info("[" + std::to_string(bytes.size()) + " bytes of data sent]");
+    }
+    send(bytes, ec);
+}
+
+void channel::write_raw(std::string_view bytes) {
+    std::error_code ec;
+    write_raw(bytes, ec);
+    if (ec) throw_error(ec, "sending data: " + ec.message());
+}
+
+std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec) {
+    ec.clear();
+    dot_stuffer enc;
+    const std::size_t chunk = std::max<std::size_t>(limits_.buffer_size, 4096);
+    std::vector<char> in(chunk);
+    std::string out;
+    out.reserve(chunk + chunk / 8 + 16);
+    for (;;) {
+        std::size_t n = source(in.data(), in.size());
+        if (n == 0) break;
+        enc.feed(std::string_view(in.data(), n), out);
+        if (out.size() >= chunk) {
+            if (trace_.hook && trace_.show_data) trace_.hook(trace_direction::sent, out);
+            send(out, ec);
+            if (ec) return enc.fed();
+            out.clear();
+        }
+    }
+    enc.finish(out);
+    if (trace_.hook) {
+        if (trace_.show_data) trace_.hook(trace_direction::sent, out);
+        else trace_info("[" + std::to_string(enc.fed()) + " bytes of message data sent]");
+    }
+    send(out, ec);
+    return enc.fed();
+}
+
+std::size_t channel::write_dot_block(const source_fn& source) {
+    std::error_code ec;
+    auto n = write_dot_block(source, ec);
+    if (ec) throw_error(ec, "sending message data: " + ec.message());
+    return n;
+}
+
+void channel::start_tls(const tls_options& opts, std::error_code& ec) {
+    ec.clear();
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return;
+    }
+    if (stream_->tls()) {
+        ec = errc::tls_already_active;
+        return;
+    }
+    if (buffered() > 0) {
+        // Bytes after the go-ahead were sent in clear text before the
+        // handshake: an attacker's injected responses (CVE-2021-22947 class).
+        // Abort; nothing read before TLS may be trusted after it.
+        trace_info("server sent " + std::to_string(buffered()) +
+                   " bytes after its STARTTLS go-ahead: aborting (response injection)");
+        ec = errc::data_after_starttls;
+        close();
+        return;
+    }
+    failure_detail_.clear();
+    stream_->start_tls(opts, ec);
+    if (ec) {
+        failure_detail_ = stream_->failure_detail();
+        trace_info("TLS handshake failed: " + (failure_detail_.empty() ? ec.message() : failure_detail_));
+        fail(ec);
+        return;
+    }
+    begin_ = end_ = scanned_ = 0;
+    if (const tls_info* t = stream_->tls())
+        trace_info("TLS established: " + t->version + ", " + t->cipher +
+                   (t->verified ? ", certificate verified" : ", certificate NOT verified"));
+}
+
+void channel::start_tls(const tls_options& opts) {
+    std::error_code ec;
+    start_tls(opts, ec);
+    if (ec) throw_error(ec, failure_detail_.empty() ? ec.message() : failure_detail_);
+}
+
+} // namespace pigeon::net

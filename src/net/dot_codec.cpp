@@ -1,0 +1,132 @@
+#include "pigeon/net/dot_codec.hpp"
+
+namespace pigeon::net {
+namespace {
+
+// Index of the first CR or LF at or after i, or n.
+inline std::size_t next_eol(const char* p, std::size_t i, std::size_t n) noexcept {
+    while (i < n && p[i] != '\r' && p[i] != '\n') ++i;
+    return i;
+}
+
+} // namespace
+
+void dot_stuffer::feed(std::string_view data, std::string& out) {
+    const char* p = data.data();
+    const std::size_t n = data.size();
+    fed_ += n;
+    out.reserve(out.size() + n + n / 64 + 8);
+    std::size_t i = 0;
+    while (i < n) {
+        if (pending_cr_) {
+            // CR already seen: CRLF, or a bare CR which becomes CRLF too.
+            pending_cr_ = false;
+            out.append("\r\n", 2);
+            at_line_start_ = true;
+            if (p[i] == '\n') {
+                ++i;
+                continue;
+            }
+        }
+        char c = p[i];
+        if (c == '\r') {
+            pending_cr_ = true;
+            ++i;
+            continue;
+        }
+        if (c == '\n') {
+            out.append("\r\n", 2);
+            at_line_start_ = true;
+            ++i;
+            continue;
+        }
+        if (at_line_start_ && c == '.') out.push_back('.');
+        std::size_t end = next_eol(p, i, n);
+        out.append(p + i, end - i);
+        at_line_start_ = false;
+        i = end;
+    }
+}
+
+void dot_stuffer::finish(std::string& out) {
+    if (pending_cr_) {
+        pending_cr_ = false;
+        out.append("\r\n", 2);
+        at_line_start_ = true;
+    }
+    if (!at_line_start_) out.append("\r\n", 2);
+    out.append(".\r\n", 3);
+    at_line_start_ = true;
+}
+
+dot_unstuffer::status dot_unstuffer::feed(std::string_view data, std::string& out, std::size_t& consumed) {
+    const char* p = data.data();
+    const std::size_t n = data.size();
+    std::size_t i = 0;
+    while (i < n) {
+        char c = p[i];
+        switch (state_) {
+        case state::line_start:
+            if (c == '.') {
+                state_ = state::dot;
+                ++i;
+                continue;
+            }
+            state_ = state::in_line;
+            [[fallthrough]];
+        case state::in_line: {
+            std::size_t end = next_eol(p, i, n);
+            out.append(p + i, end - i);
+            i = end;
+            if (i == n) break;
+            if (p[i] == '\r') {
+                state_ = state::saw_cr;
+            } else {
+                out.append("\r\n", 2); // QUIRK(sloppy servers): bare LF line end
+                state_ = state::line_start;
+            }
+            ++i;
+            break;
+        }
+        case state::saw_cr:
+            if (c == '\n') {
+                out.append("\r\n", 2);
+                state_ = state::line_start;
+            } else if (c == '\r') {
+                out.push_back('\r'); // a CR inside the line is content
+            } else {
+                out.push_back('\r');
+                out.push_back(c);
+                state_ = state::in_line;
+            }
+            ++i;
+            break;
+        case state::dot:
+            if (c == '\r') {
+                state_ = state::dot_cr;
+                ++i;
+            } else if (c == '\n') {
+                consumed = i + 1; // QUIRK(sloppy servers): ".\n" terminator
+                state_ = state::line_start;
+                return status::done;
+            } else {
+                // A stuffed dot: drop it, the rest is content.
+                state_ = state::in_line;
+            }
+            break;
+        case state::dot_cr:
+            if (c == '\n') {
+                consumed = i + 1;
+                state_ = state::line_start;
+                return status::done;
+            }
+            // ".\r" followed by more: the dot was stuffing, the CR content.
+            state_ = state::saw_cr;
+            break;
+        }
+    }
+    consumed = n;
+    return status::need_more;
+}
+
+} // namespace pigeon::net

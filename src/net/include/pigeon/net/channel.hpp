@@ -1,0 +1,126 @@
+#pragma once
+// The shared line channel of all four protocols (curl's "pingpong"): buffered
+// line reading with limits, exact reads for literals, dot-terminated blocks,
+// a dot-stuffing data writer, checked command writing, STARTTLS hygiene and
+// the trace hook. Every call has an error_code overload that never throws and
+// a throwing overload (transport_error / tls_error).
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "pigeon/net/bytes.hpp"
+#include "pigeon/net/dot_codec.hpp"
+#include "pigeon/net/stream.hpp"
+#include "pigeon/net/tls_options.hpp"
+#include "pigeon/net/trace.hpp"
+
+namespace pigeon::net {
+
+struct channel_limits {
+    /// Default maximum line length for read_line() without an argument.
+    std::size_t max_line = 64 * 1024;
+    /// Size of the read buffer (and of each write to the stream for data).
+    std::size_t buffer_size = 64 * 1024;
+};
+
+/// A part of a command that must not appear in traces (a password, a SASL
+/// response). Offsets into the command line; the rest is traced as is.
+struct secret_span {
+    std::size_t offset = 0;
+    std::size_t length = std::string_view::npos; ///< npos: to the end of the line
+};
+
+class channel {
+public:
+    explicit channel(std::unique_ptr<stream> s, channel_limits limits = {});
+    ~channel();
+    channel(channel&&) noexcept;
+    channel& operator=(channel&&) noexcept;
+
+    void set_trace(trace_options t) { trace_ = std::move(t); }
+    const trace_options& trace() const noexcept { return trace_; }
+    /// Reports a note to the trace hook (state changes, TLS established).
+    void trace_info(std::string_view text) const;
+
+    // ---- reading ---------------------------------------------------------
+    /// Reads one line and returns it without its line end (CRLF, or a bare LF
+    /// from a sloppy peer). The view is valid until the next call on the
+    /// channel. Fails with line_too_long beyond max bytes, nul_in_line on NUL.
+    std::string_view read_line(std::size_t max, std::error_code& ec);
+    std::string_view read_line(std::size_t max);
+    std::string_view read_line() { return read_line(limits_.max_line); }
+
+    /// Reads exactly n bytes and passes them to sink in chunks (IMAP literals).
+    void read_exact(std::size_t n, const sink_fn& sink, std::error_code& ec);
+    void read_exact(std::size_t n, const sink_fn& sink);
+
+    /// Reads a dot-terminated block (after its status line has been read) and
+    /// passes the un-stuffed content, CRLF line ends, to sink. max_bytes bounds
+    /// the whole block (0: unbounded, for streaming to a file).
+    void read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec);
+    void read_dot_block(const sink_fn& sink, std::size_t max_bytes = 0);
+
+    /// Bytes received but not yet consumed.
+    std::size_t buffered() const noexcept { return end_ - begin_; }
+
+    // ---- writing ---------------------------------------------------------
+    /// Writes line + CRLF in one write. Refuses (invalid_argument) a line with
+    /// CR, LF or NUL, writing nothing.
+    void write_command(std::string_view line, std::error_code& ec, secret_span secret = {0, 0});
+    void write_command(std::string_view line, secret_span secret = {0, 0});
+
+    /// Writes several commands in one write (pipelining). All are checked
+    /// before anything is sent.
+    void write_commands(const std::vector<std::string>& lines, std::error_code& ec);
+    void write_commands(const std::vector<std::string>& lines);
+
+    /// Writes raw bytes as they are (IMAP literal data, BDAT chunks). The
+    /// trace shows the byte count unless trace().show_data.
+    void write_raw(std::string_view bytes, std::error_code& ec);
+    void write_raw(std::string_view bytes);
+
+    /// Streams message bytes from source through the dot-stuffer and ends the
+    /// block with ".CRLF": no bare CR or LF and no early end-of-data can reach
+    /// the wire. Returns the number of source bytes read.
+    std::size_t write_dot_block(const source_fn& source, std::error_code& ec);
+    std::size_t write_dot_block(const source_fn& source);
+
+    // ---- TLS ---------------------------------------------------------------
+    /// Upgrades the connection to TLS after a STARTTLS/STLS go-ahead. Fails
+    /// with data_after_starttls, before any handshake, if the server already
+    /// sent bytes beyond its go-ahead line (response injection). On success the
+    /// read buffer is empty: nothing read before TLS survives it.
+    void start_tls(const tls_options& opts, std::error_code& ec);
+    void start_tls(const tls_options& opts);
+
+    /// Words on why the last start_tls() failed (which certificate check).
+    const std::string& failure_detail() const noexcept { return failure_detail_; }
+
+    bool is_tls() const noexcept { return stream_ && stream_->tls() != nullptr; }
+    const tls_info* tls() const noexcept { return stream_ ? stream_->tls() : nullptr; }
+
+    bool is_open() const noexcept { return stream_ != nullptr; }
+    void close() noexcept;
+    stream* underlying() noexcept { return stream_.get(); }
+
+private:
+    bool fill(std::size_t want_room, std::error_code& ec);
+    void send(std::string_view bytes, std::error_code& ec);
+    void trace_out(std::string_view line, secret_span secret) const;
+    void trace_in(std::string_view line) const;
+    void fail(std::error_code ec) noexcept;
+
+    std::unique_ptr<stream> stream_;
+    channel_limits limits_;
+    trace_options trace_;
+    std::vector<char> buf_;   // grows past buffer_size only for a long line, up to its max
+    std::size_t begin_ = 0;   // first unconsumed byte
+    std::size_t end_ = 0;     // end of received bytes
+    std::size_t scanned_ = 0; // bytes after begin_ known to hold no LF
+    std::string failure_detail_;
+};
+
+} // namespace pigeon::net

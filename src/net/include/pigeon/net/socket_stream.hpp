@@ -1,0 +1,59 @@
+#pragma once
+// TCP (IPv6 and IPv4, each resolved address in turn) with OpenSSL TLS.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "pigeon/net/stream.hpp"
+#include "pigeon/net/tls_options.hpp"
+
+namespace pigeon::net {
+
+struct connect_options {
+    /// Per-address connect timeout.
+    std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
+    /// Deadline for every single read or write (and the TLS handshake).
+    std::chrono::milliseconds io_timeout{std::chrono::seconds(60)};
+    /// Local address to bind before connecting; empty: any.
+    std::string source_address;
+};
+
+class socket_stream final : public stream {
+public:
+    ~socket_stream() override;
+    socket_stream(const socket_stream&) = delete;
+    socket_stream& operator=(const socket_stream&) = delete;
+
+    /// Resolves host and connects to the first address that answers.
+    static std::unique_ptr<socket_stream> connect(const std::string& host, unsigned short port,
+                                                  const connect_options& opts, std::error_code& ec);
+    /// Connects to a unix-domain socket (LMTP and local test servers).
+    static std::unique_ptr<socket_stream> connect_unix(const std::string& path,
+                                                       const connect_options& opts, std::error_code& ec);
+
+    std::size_t read_some(char* buf, std::size_t cap, std::error_code& ec) override;
+    void write_all(const char* data, std::size_t n, std::error_code& ec) override;
+    void start_tls(const tls_options& opts, std::error_code& ec) override;
+    const tls_info* tls() const noexcept override;
+    void close() noexcept override;
+
+    /// The host name used for SNI and verification by default.
+    const std::string& host() const noexcept { return host_; }
+    /// The numeric address actually connected to ("127.0.0.1", "::1").
+    const std::string& peer_address() const noexcept { return peer_; }
+    /// Why the last TLS handshake failed, in words (empty if none did).
+    std::string failure_detail() const override { return tls_detail_; }
+
+private:
+    socket_stream(int fd, std::string host, std::string peer, const connect_options& opts);
+    struct tls_state;
+    int fd_ = -1;
+    std::string host_;
+    std::string peer_;
+    connect_options opts_;
+    std::unique_ptr<tls_state> tls_;
+    std::string tls_detail_;
+};
+
+} // namespace pigeon::net

@@ -1,0 +1,9 @@
+#include "pigeon/net/stream.hpp"
+
+#include "pigeon/net/error.hpp"
+
+namespace pigeon::net {
+
+void stream::start_tls(const tls_options&, std::error_code& ec) { ec = errc::tls_unsupported; }
+
+} // namespace pigeon::net
