@@ -125,7 +125,7 @@ std::string_view channel::read_line(std::size_t max, std::error_code& ec) {
 std::string_view channel::read_line(std::size_t max) {
     std::error_code ec;
     auto line = read_line(max, ec);
-    if (ec) throw_error(ec, "reading a reply: " + ec.message());
+    if (ec) throw_error(ec, "reading a reply");
     return line;
 }
 
@@ -150,7 +150,7 @@ void channel::read_exact(std::size_t n, const sink_fn& sink, std::error_code& ec
 void channel::read_exact(std::size_t n, const sink_fn& sink) {
     std::error_code ec;
     read_exact(n, sink, ec);
-    if (ec) throw_error(ec, "reading data: " + ec.message());
+    if (ec) throw_error(ec, "reading data");
 }
 
 void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec) {
@@ -209,7 +209,7 @@ void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::er
 void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes) {
     std::error_code ec;
     read_dot_block(sink, max_bytes, ec);
-    if (ec) throw_error(ec, "reading a multi-line response: " + ec.message());
+    if (ec) throw_error(ec, "reading a multi-line response");
 }
 
 void channel::send(std::string_view bytes, std::error_code& ec) {
@@ -237,7 +237,7 @@ void channel::write_command(std::string_view line, std::error_code& ec, secret_s
 void channel::write_command(std::string_view line, secret_span secret) {
     std::error_code ec;
     write_command(line, ec, secret);
-    if (ec) throw_error(ec, "sending a command: " + ec.message());
+    if (ec) throw_error(ec, "sending a command");
 }
 
 void channel::write_commands(const std::vector<std::string>& lines, std::error_code& ec) {
@@ -257,7 +257,7 @@ void channel::write_commands(const std::vector<std::string>& lines, std::error_c
 void channel::write_commands(const std::vector<std::string>& lines) {
     std::error_code ec;
     write_commands(lines, ec);
-    if (ec) throw_error(ec, "sending commands: " + ec.message());
+    if (ec) throw_error(ec, "sending commands");
 }
 
 void channel::write_raw(std::string_view bytes, std::error_code& ec) {
@@ -272,7 +272,7 @@ void channel::write_raw(std::string_view bytes, std::error_code& ec) {
 void channel::write_raw(std::string_view bytes) {
     std::error_code ec;
     write_raw(bytes, ec);
-    if (ec) throw_error(ec, "sending data: " + ec.message());
+    if (ec) throw_error(ec, "sending data");
 }
 
 std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec) {
@@ -305,7 +305,7 @@ std::size_t channel::write_dot_block(const source_fn& source, std::error_code& e
 std::size_t channel::write_dot_block(const source_fn& source) {
     std::error_code ec;
     auto n = write_dot_block(source, ec);
-    if (ec) throw_error(ec, "sending message data: " + ec.message());
+    if (ec) throw_error(ec, "sending message data");
     return n;
 }
 

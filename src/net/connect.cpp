@@ -16,7 +16,7 @@ channel open_channel(const endpoint& ep, const session_options& opts) {
                 std::to_string(ep.port);
         s = socket_stream::connect(ep.host, ep.port, opts.connect, ec);
     }
-    if (!s) throw_error(ec, "cannot connect to " + where + ": " + ec.message());
+    if (!s) throw_error(ec, "cannot connect to " + where);
     std::string peer = s->peer_address();
     channel ch(std::move(s), opts.limits);
     ch.set_trace(opts.trace);

@@ -75,8 +75,7 @@ const std::error_category& tls_category() noexcept {
 }
 
 void throw_error(std::error_code ec, const std::string& context) {
-    std::string what = context.empty() ? ec.message() : context;
-    if (ec.category() == tls_category()) throw tls_error(ec, what);
+    if (ec.category() == tls_category()) throw tls_error(ec, context);
     throw transport_error(ec, context);
 }
 

@@ -138,8 +138,8 @@ tls_errc classify_verify_error(int err) {
     case X509_V_ERR_CRL_HAS_EXPIRED: return tls_errc::expired;
     case X509_V_ERR_CERT_NOT_YET_VALID:
     case X509_V_ERR_CRL_NOT_YET_VALID: return tls_errc::not_yet_valid;
-    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: return tls_errc::self_signed;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: return tls_errc::self_signed;
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN: // an untrusted root sent along
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
@@ -386,9 +386,13 @@ handshake_result client_handshake(int fd, const std::string& server_name, const 
             r.detail = "certificate does not match the pinned SHA-256 fingerprint";
         } else if (st.first_error != X509_V_OK) {
             r.ec = classify_verify_error(st.first_error);
-            r.detail = std::string("certificate verification failed: ") +
-                       (st.name_failed ? "certificate is not valid for host name " + server_name
-                                       : X509_verify_cert_error_string(st.first_error));
+            r.detail = "certificate verification failed: ";
+            if (st.name_failed)
+                r.detail += "certificate is not valid for host name " + server_name;
+            else {
+                std::string ours = r.ec.message(), theirs = X509_verify_cert_error_string(st.first_error);
+                r.detail += ours == theirs ? ours : ours + " (" + theirs + ")";
+            }
             if (!st.error_subject.empty()) r.detail += " (subject " + st.error_subject + ")";
         } else if (reason == SSL_R_UNSUPPORTED_PROTOCOL || reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION ||
                    reason == SSL_R_NO_PROTOCOLS_AVAILABLE || reason == SSL_R_VERSION_TOO_LOW) {

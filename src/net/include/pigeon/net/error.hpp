@@ -54,7 +54,14 @@ public:
 /// failed in words (e.g. OpenSSL's verify message).
 class tls_error : public transport_error {
 public:
-    tls_error(std::error_code ec, const std::string& what) : transport_error(ec, what) {}
+    tls_error(std::error_code ec, const std::string& what)
+        : transport_error(ec, what), what_(what.empty() ? ec.message() : what) {}
+    /// The detail alone ("certificate verification failed: certificate has
+    /// expired (subject CN=...)"), without the code's generic message.
+    const char* what() const noexcept override { return what_.c_str(); }
+
+private:
+    std::string what_;
 };
 
 /// Throws tls_error for the tls category, transport_error otherwise.
