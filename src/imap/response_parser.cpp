@@ -1,0 +1,357 @@
+#include "pigeon/imap/response_parser.hpp"
+
+#include "ascii.hpp"
+#include "pigeon/imap/error.hpp"
+
+namespace pigeon::imap {
+namespace {
+
+using detail::to_upper;
+
+// RFC 9051 section 9: ATOM-CHAR is any CHAR except atom-specials
+// ( "(" ")" "{" SP CTL list-wildcards quoted-specials resp-specials ).
+bool is_atom_char(char c) noexcept {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7f) return false;
+    switch (c) {
+    case '(': case ')': case '{': case '%': case '*': case '"': case '\\': case ']': return false;
+    default: return true;
+    }
+}
+
+// tag = 1*<any ASTRING-CHAR except "+">; ASTRING-CHAR = ATOM-CHAR / "]".
+bool is_tag_char(char c) noexcept { return c == ']' || (is_atom_char(c) && c != '+'); }
+
+// Characters of an atom in untagged data. Wider than ATOM-CHAR, as real
+// servers send them: "\" starts flags (\Seen, \*), "*" ":" "," make sequence
+// sets (ESEARCH ALL 1:*), "]" and "%" appear in mailbox names.
+// QUIRK(various): 8-bit bytes in atoms (unencoded mailbox names) are kept.
+bool is_data_atom_char(char c) noexcept {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return false;
+    return c != '(' && c != ')' && c != '{' && c != '"';
+}
+
+bool all_digits(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+} // namespace
+
+response_parser::response_parser(parser_limits limits) : limits_(limits) {}
+
+void response_parser::reset() {
+    mode_ = mode::line;
+    line_.clear();
+    literal_left_ = 0;
+    literal_size_ = 0;
+    total_ = 0;
+    tokens_ = 0;
+    header_done_ = false;
+    need_separator_ = false;
+    current_ = response{};
+    open_.clear();
+    error_.clear();
+}
+
+response response_parser::take() {
+    response r = std::move(current_);
+    reset();
+    return r;
+}
+
+std::vector<token>& response_parser::target() { return open_.empty() ? current_.data : open_.back().items; }
+
+response_parser::status response_parser::fail(std::error_code ec) {
+    error_ = ec;
+    mode_ = mode::failed;
+    return status::error;
+}
+
+response_parser::result response_parser::feed(std::string_view data) {
+    result r;
+    if (mode_ == mode::done) {
+        r.state = status::ready;
+        return r;
+    }
+    if (mode_ == mode::failed) {
+        r.state = status::error;
+        r.error = error_;
+        return r;
+    }
+    std::size_t i = 0;
+    while (i < data.size()) {
+        if (mode_ == mode::literal) {
+            std::size_t n = std::min(literal_left_, data.size() - i);
+            target().back().text.append(data.substr(i, n));
+            i += n;
+            literal_left_ -= n;
+            total_ += n;
+            if (literal_left_ == 0) mode_ = mode::line;
+            continue;
+        }
+        auto nl = data.find('\n', i);
+        std::size_t end = nl == std::string_view::npos ? data.size() : nl;
+        if (line_.size() + (end - i) > limits_.max_line + 1) {  // +1: room for the CR
+            r.consumed = i;
+            r.state = fail(make_error_code(errc::line_too_long));
+            r.error = error_;
+            return r;
+        }
+        line_.append(data.substr(i, end - i));
+        total_ += end - i;
+        if (nl == std::string_view::npos) {
+            i = data.size();
+            break;
+        }
+        i = nl + 1;
+        total_ += 1;
+        if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+        status st = total_ > limits_.max_response ? fail(make_error_code(errc::response_too_large)) : parse_segment();
+        line_.clear();
+        r.consumed = i;
+        switch (st) {
+        case status::error:
+            r.state = status::error;
+            r.error = error_;
+            return r;
+        case status::ready:
+            mode_ = mode::done;
+            r.state = status::ready;
+            return r;
+        case status::need_literal:
+            literal_left_ = literal_size_;
+            mode_ = literal_left_ ? mode::literal : mode::line;
+            r.state = status::need_literal;
+            r.literal_size = literal_size_;
+            return r;
+        case status::need_more: break;
+        }
+    }
+    if (total_ > limits_.max_response) {
+        r.consumed = i;
+        r.state = fail(make_error_code(errc::response_too_large));
+        r.error = error_;
+        return r;
+    }
+    r.consumed = i;
+    r.state = status::need_more;
+    return r;
+}
+
+response_parser::status response_parser::parse_segment() {
+    std::string_view s = line_;
+    // CR and NUL may appear only inside literals.
+    if (s.find('\r') != std::string_view::npos || s.find('\0') != std::string_view::npos)
+        return fail(make_error_code(errc::bad_syntax));
+    std::size_t p = 0;
+    if (!header_done_) {
+        status st = parse_header(s, p);
+        if (st != status::need_more) return st;
+    }
+    return parse_tokens(s, p);
+}
+
+// Reads what starts a response: "+", "*" [number] name, or tag name. Returns
+// ready for responses that end on this line (continuations, status
+// responses), need_more to go on with the untagged data tokens at p.
+response_parser::status response_parser::parse_header(std::string_view s, std::size_t& p) {
+    if (s.empty()) return fail(make_error_code(errc::bad_syntax));
+    if (s[0] == '+') {
+        // continue-req = "+" SP (resp-text / base64) CRLF. QUIRK(various):
+        // a bare "+" without the space.
+        current_.kind = response_kind::continuation;
+        current_.text.assign(s.size() > 1 && s[1] == ' ' ? s.substr(2) : s.substr(1));
+        return status::ready;
+    }
+    if (s[0] == '*') {
+        if (s.size() < 2 || s[1] != ' ') return fail(make_error_code(errc::bad_syntax));
+        current_.kind = response_kind::untagged;
+        p = 2;
+        if (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+            std::uint64_t n = 0;
+            while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
+                n = n * 10 + static_cast<std::uint64_t>(s[p] - '0');
+                if (n > 0xffffffffULL) return fail(make_error_code(errc::bad_syntax));
+                ++p;
+            }
+            if (p >= s.size() || s[p] != ' ') return fail(make_error_code(errc::bad_syntax));
+            ++p;
+            current_.number = static_cast<std::uint32_t>(n);
+        }
+    } else {
+        while (p < s.size() && s[p] != ' ') {
+            if (!is_tag_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+            ++p;
+        }
+        if (p == 0 || p >= s.size()) return fail(make_error_code(errc::bad_syntax));
+        current_.kind = response_kind::tagged;
+        current_.tag.assign(s.substr(0, p));
+        ++p;
+    }
+    std::size_t start = p;
+    while (p < s.size() && s[p] != ' ') {
+        if (!is_atom_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+        current_.name += to_upper(s[p]);
+        ++p;
+    }
+    if (p == start) return fail(make_error_code(errc::bad_syntax));
+    header_done_ = true;
+
+    const std::string& n = current_.name;
+    condition c = condition::none;
+    if (n == "OK") c = condition::ok;
+    else if (n == "NO") c = condition::no;
+    else if (n == "BAD") c = condition::bad;
+    else if (n == "PREAUTH") c = condition::preauth;
+    else if (n == "BYE") c = condition::bye;
+
+    if (current_.kind == response_kind::tagged) {
+        if (c != condition::ok && c != condition::no && c != condition::bad)
+            return fail(make_error_code(errc::bad_syntax));
+    }
+    if (c != condition::none && !current_.number) {
+        current_.cond = c;
+        // QUIRK(various): "A1 NO" without text (RFC 9051 wants text).
+        if (p < s.size()) parse_resp_text(s.substr(p + 1));
+        return status::ready;
+    }
+    if (current_.kind == response_kind::tagged) return fail(make_error_code(errc::bad_syntax));
+    return status::need_more;
+}
+
+// resp-text = ["[" resp-text-code "]" SP] [text]
+void response_parser::parse_resp_text(std::string_view t) {
+    if (!t.empty() && t.front() == '[') {
+        auto close = t.find(']');
+        if (close != std::string_view::npos) {
+            std::string_view inner = t.substr(1, close - 1);
+            auto sp = inner.find(' ');
+            response_code code;
+            for (char c : inner.substr(0, sp)) code.name += to_upper(c);
+            if (sp != std::string_view::npos) code.text.assign(inner.substr(sp + 1));
+            current_.code = std::move(code);
+            t.remove_prefix(close + 1);
+            if (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+        }
+    }
+    current_.text.assign(t);
+}
+
+bool response_parser::add_token(token t) {
+    if (++tokens_ > limits_.max_tokens) return false;
+    target().push_back(std::move(t));
+    return true;
+}
+
+response_parser::status response_parser::parse_tokens(std::string_view s, std::size_t p) {
+    // The last "]" of the segment: a "[" after it has no partner, so the
+    // search below never rescans the line (no quadratic time on "[[[[...").
+    const std::size_t last_close = s.rfind(']');
+    for (;;) {
+        if (p >= s.size()) {
+            if (!open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            return status::ready;
+        }
+        char c = s[p];
+        if (c == ' ') {
+            // QUIRK(various): runs of spaces and a trailing space are tolerated.
+            need_separator_ = false;
+            ++p;
+            continue;
+        }
+        if (c == ')') {
+            if (open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            token list = std::move(open_.back());
+            open_.pop_back();
+            target().push_back(std::move(list));
+            need_separator_ = true;
+            ++p;
+            continue;
+        }
+        if (need_separator_) return fail(make_error_code(errc::bad_syntax));
+        if (c == '(') {
+            if (open_.size() >= limits_.max_depth) return fail(make_error_code(errc::too_deep));
+            if (++tokens_ > limits_.max_tokens) return fail(make_error_code(errc::too_many_tokens));
+            token list;
+            list.kind = token_kind::list;
+            open_.push_back(std::move(list));
+            ++p;
+            continue;
+        }
+        if (c == '"') {
+            token t;
+            t.kind = token_kind::quoted;
+            std::size_t q = p + 1;
+            for (;;) {
+                if (q >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                char d = s[q];
+                if (d == '"') break;
+                if (d == '\\') {
+                    // quoted-specials are the only escapes; QUIRK(various):
+                    // another escaped character stands for itself.
+                    if (q + 1 >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                    t.text += s[q + 1];
+                    q += 2;
+                    continue;
+                }
+                t.text += d;
+                ++q;
+            }
+            if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
+            p = q + 1;
+            need_separator_ = true;
+            continue;
+        }
+        if (c == '{' || (c == '~' && p + 1 < s.size() && s[p + 1] == '{')) {
+            // literal = "{" number64 ["+"] "}" CRLF *CHAR8; literal8 = "~{" ...
+            std::size_t q = p + (c == '~' ? 2 : 1);
+            std::size_t digits_start = q;
+            std::uint64_t n = 0;
+            while (q < s.size() && s[q] >= '0' && s[q] <= '9') {
+                n = n * 10 + static_cast<std::uint64_t>(s[q] - '0');
+                if (n > limits_.max_literal) return fail(make_error_code(errc::literal_too_large));
+                ++q;
+            }
+            if (q == digits_start) return fail(make_error_code(errc::bad_syntax));
+            if (q < s.size() && s[q] == '+') ++q;
+            if (q >= s.size() || s[q] != '}' || q + 1 != s.size()) return fail(make_error_code(errc::bad_syntax));
+            token t;
+            t.kind = token_kind::literal;
+            t.text.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, 64 * 1024)));
+            if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
+            literal_size_ = static_cast<std::size_t>(n);
+            need_separator_ = true;
+            return status::need_literal;
+        }
+        // An atom. "[" opens a section that runs to its "]" and may hold
+        // spaces and parentheses: BODY[HEADER.FIELDS (FROM TO)]<0>.
+        std::size_t q = p;
+        while (q < s.size()) {
+            char d = s[q];
+            if (d == '[' && last_close != std::string_view::npos && last_close > q) {
+                q = s.find(']', q + 1) + 1;
+                continue;
+            }
+            if (!is_data_atom_char(d)) break;
+            ++q;
+        }
+        if (q == p) return fail(make_error_code(errc::bad_syntax));  // '{' or CTL where a token was due
+        token t;
+        t.text.assign(s.substr(p, q - p));
+        if (detail::iequals(t.text, "NIL")) {
+            t.kind = token_kind::nil;
+            t.text.clear();
+        } else if (all_digits(t.text)) {
+            t.kind = token_kind::number;
+        }
+        if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
+        p = q;
+        need_separator_ = true;
+    }
+}
+
+} // namespace pigeon::imap

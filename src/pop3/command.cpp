@@ -1,0 +1,75 @@
+#include "pigeon/pop3/command.hpp"
+
+#include "pigeon/pop3/error.hpp"
+
+namespace pigeon::pop3 {
+namespace {
+
+bool has_line_break_or_nul(std::string_view s) noexcept {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
+}
+
+bool is_token(std::string_view s) noexcept {
+    if (s.empty() || has_line_break_or_nul(s)) return false;
+    for (char c : s) {
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u == 0x7f) return false;
+    }
+    return true;
+}
+
+bool is_keyword(std::string_view s) noexcept {
+    if (s.size() < 3 || s.size() > 4) return false;
+    for (char c : s)
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return false;
+    return true;
+}
+
+std::optional<command_line> refuse(std::error_code& ec) {
+    ec = make_error_code(errc::invalid_argument);
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<command_line> encode_simple(std::string_view keyword, std::error_code& ec) {
+    if (!is_keyword(keyword)) return refuse(ec);
+    ec.clear();
+    return command_line{std::string(keyword), {0, 0}};
+}
+
+std::optional<command_line> encode_user(std::string_view name, std::error_code& ec) {
+    if (!is_token(name)) return refuse(ec);
+    ec.clear();
+    return command_line{"USER " + std::string(name), {0, 0}};
+}
+
+std::optional<command_line> encode_pass(std::string_view password, std::error_code& ec) {
+    if (password.empty() || has_line_break_or_nul(password)) return refuse(ec);
+    ec.clear();
+    return command_line{"PASS " + std::string(password), {5, std::string_view::npos}};
+}
+
+std::optional<command_line> encode_auth(std::string_view mechanism, const std::optional<std::string>& initial_b64,
+                                        std::error_code& ec) {
+    if (!is_token(mechanism)) return refuse(ec);
+    std::string line = "AUTH " + std::string(mechanism);
+    net::secret_span secret{0, 0};
+    if (initial_b64) {
+        if (!is_token(*initial_b64)) return refuse(ec);
+        line += ' ';
+        secret = {line.size(), std::string_view::npos};
+        line += *initial_b64;
+    }
+    ec.clear();
+    return command_line{std::move(line), secret};
+}
+
+std::optional<command_line> encode_sasl_response(std::string_view b64, std::error_code& ec) {
+    // An empty response is an empty line (RFC 5034 section 4).
+    if (has_line_break_or_nul(b64) || b64.find(' ') != std::string_view::npos) return refuse(ec);
+    ec.clear();
+    return command_line{std::string(b64), {0, std::string_view::npos}};
+}
+
+} // namespace pigeon::pop3

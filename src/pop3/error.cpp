@@ -1,0 +1,36 @@
+#include "pigeon/pop3/error.hpp"
+
+namespace pigeon::pop3 {
+namespace {
+
+class category final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "pigeon.pop3"; }
+    std::string message(int ev) const override {
+        switch (static_cast<errc>(ev)) {
+        case errc::ok: return "success";
+        case errc::bad_greeting: return "the server's greeting is not a POP3 greeting";
+        case errc::greeting_refused: return "the server refused the connection";
+        case errc::malformed_reply: return "malformed POP3 reply";
+        case errc::starttls_not_offered: return "TLS required, but the server does not offer STLS";
+        case errc::starttls_refused: return "TLS required, but the server refused STLS";
+        case errc::command_failed: return "the server refused the command";
+        case errc::auth_failed: return "authentication failed";
+        case errc::no_mechanism: return "no usable authentication mechanism offered";
+        case errc::cleartext_refused: return "refusing to send a password without TLS";
+        case errc::invalid_argument: return "invalid character in a command argument";
+        case errc::invalid_state: return "command not allowed in this session state";
+        case errc::response_too_large: return "multi-line response too large";
+        }
+        return "unknown POP3 error";
+    }
+};
+
+} // namespace
+
+const std::error_category& pop3_category() noexcept {
+    static const category c;
+    return c;
+}
+
+} // namespace pigeon::pop3
