@@ -1,0 +1,181 @@
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "pigeon/imap/error.hpp"
+#include "pigeon/mime/compose_error.hpp"
+#include "pigeon/net/error.hpp"
+#include "pigeon/nntp/error.hpp"
+#include "pigeon/pop3/error.hpp"
+#include "pigeon/sasl/error.hpp"
+#include "pigeon/smtp/error.hpp"
+
+namespace pigeon::cli {
+
+void tls_flags::add_to(CLI::App& app) {
+    app.add_option("--tls", mode, "TLS mode: starttls (required upgrade), implicit, or none")
+        ->check(CLI::IsMember({"starttls", "implicit", "none"}));
+    app.add_option("--tls-ca", ca_file, "Trust the CA certificates in this PEM file too")->check(CLI::ExistingFile);
+    app.add_option("--pin", pins, "Accept only a certificate with this SHA-256 fingerprint (hex or sha256:base64)");
+    app.add_option("--tls-cert", client_cert, "Client certificate (PEM)")->check(CLI::ExistingFile);
+    app.add_option("--tls-key", client_key, "Client private key (PEM)")->check(CLI::ExistingFile);
+    app.add_flag("--insecure", insecure, "Do not verify the server certificate (never the default)");
+}
+
+net::tls_options tls_flags::apply(net::endpoint& ep) const {
+    if (!mode.empty() && ep.unix_path.empty()) {
+        net::tls_mode m = mode == "implicit" ? net::tls_mode::implicit
+                          : mode == "none"   ? net::tls_mode::none
+                                             : net::tls_mode::starttls;
+        ep.tls = m;
+    }
+    if (!client_key.empty() && client_cert.empty()) throw CLI::ValidationError("--tls-key", "needs --tls-cert");
+    net::tls_options t;
+    t.verify = !insecure;
+    t.ca_file = ca_file;
+    t.pins = pins;
+    t.client_cert_file = client_cert;
+    t.client_key_file = client_key;
+    if (insecure) error_line("warning: --insecure: the server certificate is not verified");
+    return t;
+}
+
+void trace_flags::add_to(CLI::App& app) {
+    app.add_flag("-v,--verbose", verbosity, "Print the protocol dialogue on standard error (-vv: message data too)");
+    app.add_flag("--trace-secrets", show_secrets, "Show passwords and AUTH data in the trace (unsafe)");
+}
+
+net::trace_options trace_flags::options() const {
+    net::trace_options t;
+    if (verbosity <= 0) return t;
+    t.show_secrets = show_secrets;
+    t.show_data = show_data || verbosity >= 2;
+    t.hook = [](net::trace_direction d, std::string_view bytes) {
+        const char* mark = d == net::trace_direction::sent ? "-> " : d == net::trace_direction::received ? "<- " : "=== ";
+        std::string out;
+        std::string_view rest = bytes;
+        // Data chunks may hold many lines: print each with its marker.
+        do {
+            auto eol = rest.find('\n');
+            std::string_view line = rest.substr(0, eol);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+            out += mark;
+            out += printable(line);
+            out += '\n';
+            rest.remove_prefix(eol == std::string_view::npos ? rest.size() : eol + 1);
+        } while (!rest.empty());
+        std::fwrite(out.data(), 1, out.size(), stderr);
+    };
+    return t;
+}
+
+std::string printable(std::string_view text) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    auto esc = [&](unsigned char c) {
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 15];
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 && c != '\t') {
+            esc(c);
+            ++i;
+        } else if (c < 0x7f) {
+            out.push_back(static_cast<char>(c));
+            ++i;
+        } else if (c == 0x7f) {
+            esc(c);
+            ++i;
+        } else {
+            // Validate one UTF-8 sequence; escape C1 controls and bad bytes.
+            std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+            bool ok = len > 0 && i + len <= text.size();
+            for (std::size_t k = 1; ok && k < len; ++k)
+                ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
+            if (ok && len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) ok = false; // C1
+            if (ok) {
+                out.append(text.substr(i, len));
+                i += len;
+            } else {
+                esc(c);
+                ++i;
+            }
+        }
+    }
+    return out;
+}
+
+void error_line(std::string_view message) {
+    std::string line = "pigeon: ";
+    line += message;
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+namespace {
+
+// A server's refusal: temporary -> 75, authentication -> 77, else 69.
+int refusal_code(bool is_auth, bool transient) {
+    if (transient) return exit_tempfail;
+    return is_auth ? exit_noperm : exit_unavailable;
+}
+
+} // namespace
+
+int exit_code_for(const std::exception& e) {
+    if (auto* x = dynamic_cast<const exit_error*>(&e)) return x->code();
+    // The composer refused a value (header injection, bad address...): the
+    // message data is bad; an unreadable attachment is missing input.
+    if (auto* c = dynamic_cast<const mime::compose_error*>(&e))
+        return c->code() == mime::compose_errc::file_error ? exit_noinput : exit_data;
+    if (auto* c = dynamic_cast<const smtp::command_error*>(&e))
+        return refusal_code(dynamic_cast<const smtp::auth_error*>(&e) != nullptr, c->is_transient());
+    if (auto* c = dynamic_cast<const pop3::command_error*>(&e))
+        return refusal_code(dynamic_cast<const pop3::auth_error*>(&e) != nullptr, c->transient());
+    if (auto* c = dynamic_cast<const imap::command_error*>(&e))
+        return refusal_code(dynamic_cast<const imap::auth_error*>(&e) != nullptr, c->transient());
+    if (auto* c = dynamic_cast<const nntp::command_error*>(&e))
+        return refusal_code(dynamic_cast<const nntp::auth_error*>(&e) != nullptr, c->transient());
+    if (dynamic_cast<const smtp::request_error*>(&e)) return exit_data;
+    if (auto* p = dynamic_cast<const smtp::protocol_error*>(&e))
+        return p->is_transient() ? exit_tempfail : exit_protocol;
+    if (auto* se = dynamic_cast<const std::system_error*>(&e)) {
+        if (se->code().category() == sasl::sasl_category()) return exit_noperm;
+        const auto& ec = se->code();
+        if (ec.category() == net::tls_category()) {
+            return ec == net::tls_errc::config_error ? exit_config : exit_unavailable;
+        }
+        if (ec.category() == net::net_category()) {
+            switch (static_cast<net::errc>(ec.value())) {
+            case net::errc::resolve_failed: return 68; // EX_NOHOST
+            case net::errc::connect_failed:
+            case net::errc::connect_timeout:
+            case net::errc::timeout:
+            case net::errc::connection_closed:
+            case net::errc::io_error: return exit_tempfail;
+            case net::errc::bad_url: return exit_usage;
+            default: return exit_protocol;
+            }
+        }
+        // Any other dead connection: the server broke the protocol.
+        if (dynamic_cast<const net::transport_error*>(&e)) return exit_protocol;
+        return exit_software;
+    }
+    return exit_software;
+}
+
+int report_exception(const std::exception& e) {
+    int code = exit_code_for(e);
+    std::string msg = e.what();
+    if (auto* te = dynamic_cast<const net::tls_error*>(&e)) msg = "TLS: " + std::string(te->what());
+    error_line(printable(msg));
+    return code;
+}
+
+} // namespace pigeon::cli

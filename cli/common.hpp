@@ -1,0 +1,84 @@
+#pragma once
+// What every subcommand shares: exit codes (sysexits.h), TLS and trace
+// flags, printing server text safely, and mapping exceptions to exit codes.
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "pigeon/net/endpoint.hpp"
+#include "pigeon/net/tls_options.hpp"
+#include "pigeon/net/trace.hpp"
+
+namespace pigeon::cli {
+
+// sysexits.h values, spelled out so the meaning is visible where used.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_usage = 64;        // EX_USAGE
+inline constexpr int exit_data = 65;         // EX_DATAERR
+inline constexpr int exit_noinput = 66;      // EX_NOINPUT
+inline constexpr int exit_nouser = 67;       // EX_NOUSER
+inline constexpr int exit_unavailable = 69;  // EX_UNAVAILABLE
+inline constexpr int exit_software = 70;     // EX_SOFTWARE
+inline constexpr int exit_oserr = 71;        // EX_OSERR
+inline constexpr int exit_cantcreat = 73;    // EX_CANTCREAT
+inline constexpr int exit_ioerr = 74;        // EX_IOERR
+inline constexpr int exit_tempfail = 75;     // EX_TEMPFAIL
+inline constexpr int exit_protocol = 76;     // EX_PROTOCOL
+inline constexpr int exit_noperm = 77;       // EX_NOPERM
+inline constexpr int exit_config = 78;       // EX_CONFIG
+
+/// The TLS flags of every networked subcommand.
+struct tls_flags {
+    std::string mode;          ///< "", "starttls", "implicit", "none"
+    std::string ca_file;
+    std::vector<std::string> pins;
+    std::string client_cert;
+    std::string client_key;
+    bool insecure = false;
+
+    void add_to(CLI::App& app);
+    /// Applies --tls to the endpoint and returns the TLS options.
+    /// Throws CLI::ValidationError on a bad combination.
+    net::tls_options apply(net::endpoint& ep) const;
+};
+
+/// -v / --trace-secrets: prints the protocol dialogue on standard error,
+/// swaks-style markers (-> sent, <- received, ~> and <~ under TLS, === info).
+struct trace_flags {
+    int verbosity = 0;
+    bool show_secrets = false;
+    bool show_data = false;
+
+    void add_to(CLI::App& app);
+    /// Options for the library: a hook writing to stderr, or none.
+    net::trace_options options() const;
+};
+
+/// Server-supplied text made safe for a terminal: C0/C1 controls and DEL
+/// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
+std::string printable(std::string_view text);
+
+/// Prints "pigeon: message" on standard error.
+void error_line(std::string_view message);
+
+/// An error the CLI itself detects (configuration, password command, usage
+/// found after parsing) with the exit code it means. what() is printed as is.
+class exit_error : public std::runtime_error {
+public:
+    exit_error(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    int code() const noexcept { return code_; }
+
+private:
+    int code_;
+};
+
+/// Prints a message for e and returns its exit code.
+int report_exception(const std::exception& e);
+/// The exit code for an exception without printing anything.
+int exit_code_for(const std::exception& e);
+
+} // namespace pigeon::cli
