@@ -1,6 +1,6 @@
 #include "pigeon/imap/capabilities.hpp"
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::imap {
 
@@ -22,14 +22,14 @@ capabilities capabilities::from_code(const response_code& code) { return parse(c
 
 bool capabilities::has(std::string_view name) const noexcept {
     for (const auto& a : atoms_)
-        if (detail::iequals(a, name)) return true;
+        if (net::ascii::iequals(a, name)) return true;
     return false;
 }
 
 std::vector<std::string> capabilities::auth_mechanisms() const {
     std::vector<std::string> out;
     for (const auto& a : atoms_) {
-        if (a.size() > 5 && detail::istarts_with(a, "AUTH=")) out.push_back(detail::upper(std::string_view(a).substr(5)));
+        if (a.size() > 5 && net::ascii::istarts_with(a, "AUTH=")) out.push_back(net::ascii::upper(std::string_view(a).substr(5)));
     }
     return out;
 }

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::imap {
 namespace {
@@ -46,7 +46,7 @@ public:
             out.text = c_.first_line_;
             if (r.kind == response_kind::continuation) {
                 out.type = sasl::reply::kind::challenge;
-                out.payload.assign(detail::trim(r.text));
+                out.payload.assign(net::ascii::trim(r.text));
                 return out;
             }
             if (r.kind == response_kind::untagged) {

@@ -1,11 +1,11 @@
 #include "pigeon/imap/response.hpp"
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::imap {
 
 bool token::is_atom(std::string_view name) const noexcept {
-    return (kind == token_kind::atom || kind == token_kind::number) && detail::iequals(text, name);
+    return (kind == token_kind::atom || kind == token_kind::number) && net::ascii::iequals(text, name);
 }
 
 std::optional<std::uint64_t> token::as_number() const noexcept {
@@ -19,7 +19,10 @@ std::optional<std::uint64_t> token::as_number() const noexcept {
     return v;
 }
 
-std::vector<std::string> response_code::arguments() const { return detail::split_words(text); }
+std::vector<std::string> response_code::arguments() const {
+    auto words = net::ascii::split_words(text);
+    return {words.begin(), words.end()};
+}
 
 const char* to_string(condition c) noexcept {
     switch (c) {

@@ -1,12 +1,12 @@
 #include "pigeon/imap/response_parser.hpp"
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/imap/error.hpp"
 
 namespace pigeon::imap {
 namespace {
 
-using detail::to_upper;
+using net::ascii::to_upper;
 
 // RFC 9051 section 9: ATOM-CHAR is any CHAR except atom-specials
 // ( "(" ")" "{" SP CTL list-wildcards quoted-specials resp-specials ).
@@ -342,7 +342,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         if (q == p) return fail(make_error_code(errc::bad_syntax));  // '{' or CTL where a token was due
         token t;
         t.text.assign(s.substr(p, q - p));
-        if (detail::iequals(t.text, "NIL")) {
+        if (net::ascii::iequals(t.text, "NIL")) {
             t.kind = token_kind::nil;
             t.text.clear();
         } else if (all_digits(t.text)) {

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/pop3/command.hpp"
 #include "pigeon/pop3/error.hpp"
 
@@ -74,6 +74,12 @@ client client::start(net::channel ch, net::tls_mode mode, const client_options& 
     return c;
 }
 
+// The same steps as nntp::client::set_up (and, with a tagged CAPABILITY,
+// imap's). They stay apart on purpose: each step speaks its own protocol
+// (CAPA/+OK, STLS/+OK, its own greeting rules) through this client's private
+// session and info types. The protocol-neutral part of the upgrade, the
+// handshake that refuses bytes injected after the go-ahead and drops what was
+// read before TLS, is already one function: net::channel::start_tls.
 void client::set_up(net::tls_mode mode) {
     if (mode == net::tls_mode::implicit && !channel_.is_tls())
         fail(errc::invalid_state, "implicit TLS on a clear connection");
@@ -131,7 +137,7 @@ bool client::read_capabilities(std::vector<std::string>& raw) {
         session_.on_closed();
         net::throw_error(ec, "reading CAPA");
     }
-    raw = detail::split_lines(block);
+    raw = net::ascii::split_lines(block);
     session_.on_capabilities(capabilities::parse(raw));
     return true;
 }

@@ -1,12 +1,12 @@
 #include "pigeon/pop3/reply.hpp"
 
-#include "ascii.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::pop3 {
 
 bool reply::has_code(std::string_view c) const noexcept {
     if (code.size() < c.size()) return false;
-    if (!detail::iequals(std::string_view(code).substr(0, c.size()), c)) return false;
+    if (!net::ascii::iequals(std::string_view(code).substr(0, c.size()), c)) return false;
     return code.size() == c.size() || code[c.size()] == '/';
 }
 
@@ -18,10 +18,10 @@ bool reply::transient() const noexcept {
 std::optional<reply> parse_reply(std::string_view line) {
     reply r;
     std::string_view rest;
-    if (detail::istarts_with(line, "+OK")) {
+    if (net::ascii::istarts_with(line, "+OK")) {
         r.ok = true;
         rest = line.substr(3);
-    } else if (detail::istarts_with(line, "-ERR")) {
+    } else if (net::ascii::istarts_with(line, "-ERR")) {
         r.ok = false;
         rest = line.substr(4);
     } else {
@@ -56,7 +56,7 @@ auth_line parse_auth_line(std::string_view line) {
     }
     if (line.size() >= 2 && line[0] == '+' && line[1] == ' ') {
         a.type = auth_line::kind::continuation;
-        a.payload.assign(detail::trim(line.substr(2)));
+        a.payload.assign(net::ascii::trim(line.substr(2)));
         return a;
     }
     return a;

@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/smtp/error.hpp"
 
 namespace pigeon::smtp {
@@ -14,7 +14,7 @@ constexpr std::size_t max_path = 254;  // 256 with the angle brackets (RFC 5321 
 
 bool is_atext(unsigned char c) noexcept {
     if (c >= 0x80) return true;  // UTF-8 (checked for well-formedness separately)
-    if (detail::is_alpha(static_cast<char>(c)) || detail::is_digit(static_cast<char>(c))) return true;
+    if (net::ascii::is_alpha(static_cast<char>(c)) || net::ascii::is_digit(static_cast<char>(c))) return true;
     switch (c) {
     case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
     case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
@@ -72,7 +72,7 @@ bool valid_domain(std::string_view d) noexcept {
             label = 0;
             continue;
         }
-        if (!(c >= 0x80 || detail::is_alpha(ch) || detail::is_digit(ch) || c == '-' || c == '_')) return false;
+        if (!(c >= 0x80 || net::ascii::is_alpha(ch) || net::ascii::is_digit(ch) || c == '-' || c == '_')) return false;
         ++label;
     }
     return label != 0;
@@ -119,7 +119,7 @@ std::error_code check_address(std::string_view addr, address_kind kind, bool& ut
     if (addr.empty()) return kind == address_kind::reverse_path ? std::error_code{} : bad;
     if (addr.size() > max_path || !is_valid_utf8(addr)) return bad;
     utf8 = !is_ascii(addr);
-    if (kind == address_kind::forward_path && detail::iequals(addr, "postmaster")) return {};
+    if (kind == address_kind::forward_path && net::ascii::iequals(addr, "postmaster")) return {};
     const std::size_t local = scan_local(addr);
     if (local == 0 || local > max_local || local >= addr.size() || addr[local] != '@') return bad;
     if (!valid_domain(addr.substr(local + 1))) return bad;

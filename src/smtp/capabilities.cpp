@@ -3,28 +3,18 @@
 #include <algorithm>
 #include <limits>
 
-#include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::smtp {
 namespace {
 
-std::vector<std::string_view> split_words(std::string_view s) {
-    std::vector<std::string_view> out;
-    std::size_t i = 0;
-    while (i < s.size()) {
-        while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-        const std::size_t start = i;
-        while (i < s.size() && s[i] != ' ' && s[i] != '\t') ++i;
-        if (i > start) out.push_back(s.substr(start, i - start));
-    }
-    return out;
-}
+using net::ascii::split_words;
 
 // ehlo-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
 bool valid_keyword(std::string_view k) noexcept {
-    if (k.empty() || !(detail::is_alpha(k[0]) || detail::is_digit(k[0]))) return false;
+    if (k.empty() || !(net::ascii::is_alpha(k[0]) || net::ascii::is_digit(k[0]))) return false;
     return std::all_of(k.begin(), k.end(),
-                       [](char c) { return detail::is_alpha(c) || detail::is_digit(c) || c == '-'; });
+                       [](char c) { return net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '-'; });
 }
 
 // sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
@@ -32,7 +22,7 @@ bool valid_keyword(std::string_view k) noexcept {
 bool valid_mechanism(std::string_view m) noexcept {
     if (m.empty() || m.size() > 20) return false;
     return std::all_of(m.begin(), m.end(), [](char c) {
-        return detail::is_alpha(c) || detail::is_digit(c) || c == '-' || c == '_';
+        return net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '-' || c == '_';
     });
 }
 
@@ -40,7 +30,7 @@ std::uint64_t parse_size(std::string_view s) noexcept {
     if (s.empty()) return 0;
     std::uint64_t v = 0;
     for (char c : s) {
-        if (!detail::is_digit(c)) return 0;
+        if (!net::ascii::is_digit(c)) return 0;
         const auto d = static_cast<std::uint64_t>(c - '0');
         if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10)
             return std::numeric_limits<std::uint64_t>::max();
@@ -52,7 +42,7 @@ std::uint64_t parse_size(std::string_view s) noexcept {
 void add_mechanisms(capabilities& caps, const std::vector<std::string>& params) {
     for (const auto& p : params) {
         if (!valid_mechanism(p)) continue;
-        std::string m = detail::upper(p);
+        std::string m = net::ascii::upper(p);
         if (std::find(caps.auth_mechanisms.begin(), caps.auth_mechanisms.end(), m) == caps.auth_mechanisms.end())
             caps.auth_mechanisms.push_back(std::move(m));
     }
@@ -62,7 +52,7 @@ void add_mechanisms(capabilities& caps, const std::vector<std::string>& params) 
 
 const extension* capabilities::find(std::string_view keyword) const noexcept {
     for (const auto& e : extensions)
-        if (detail::iequals(e.keyword, keyword)) return &e;
+        if (net::ascii::iequals(e.keyword, keyword)) return &e;
     return nullptr;
 }
 
@@ -87,14 +77,14 @@ capabilities parse_ehlo(const reply& r) {
         extension ext;
         std::string_view key = words[0];
         std::size_t first_param = 1;
-        if (key.size() >= 5 && detail::iequals(key.substr(0, 5), "AUTH=")) {
+        if (key.size() >= 5 && net::ascii::iequals(key.substr(0, 5), "AUTH=")) {
             // QUIRK(old Microsoft/Netscape servers): "AUTH=LOGIN PLAIN", the
             // pre-RFC 2554 form, still sent by some next to "AUTH ...".
             ext.keyword = "AUTH";
             if (key.size() > 5) ext.params.emplace_back(key.substr(5));
         } else {
             if (!valid_keyword(key)) continue;
-            ext.keyword = detail::upper(key);
+            ext.keyword = net::ascii::upper(key);
         }
         for (std::size_t w = first_param; w < words.size(); ++w) ext.params.emplace_back(words[w]);
 

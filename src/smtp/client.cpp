@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "detail/client_impl.hpp"
-#include "detail/text.hpp"
 #include "pigeon/net/connect.hpp"
 #include "pigeon/net/error.hpp"
 #include "pigeon/sasl/error.hpp"

@@ -1,6 +1,6 @@
 #include "pigeon/smtp/command.hpp"
 
-#include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/smtp/address.hpp"
 #include "pigeon/smtp/error.hpp"
 
@@ -34,7 +34,7 @@ bool valid_hello_domain(std::string_view d) noexcept {
         if (c == '.') {
             if (label == 0) return false;
             label = 0;
-        } else if (detail::is_alpha(c) || detail::is_digit(c) || c == '-' || c == '_') {
+        } else if (net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '-' || c == '_') {
             ++label;
         } else {
             return false;
@@ -187,13 +187,13 @@ std::error_code encode_auth(std::string_view mechanism, const std::optional<std:
     secret_offset = std::string::npos;
     if (mechanism.empty() || mechanism.size() > 20) return errc::invalid_argument;
     for (char c : mechanism)
-        if (!(detail::is_alpha(c) || detail::is_digit(c) || c == '-' || c == '_')) return errc::invalid_argument;
+        if (!(net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '-' || c == '_')) return errc::invalid_argument;
     std::string line = "AUTH ";
-    line += detail::upper(mechanism);
+    line += net::ascii::upper(mechanism);
     if (initial) {
         if (initial->empty()) return errc::invalid_argument;
         for (char c : *initial)
-            if (!(detail::is_alpha(c) || detail::is_digit(c) || c == '+' || c == '/' || c == '='))
+            if (!(net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '+' || c == '/' || c == '='))
                 return errc::invalid_argument;
         line += ' ';
         secret_offset = line.size();

@@ -1,6 +1,6 @@
 #include "pigeon/smtp/envelope.hpp"
 
-#include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/smtp/error.hpp"
 
 namespace pigeon::smtp {
@@ -42,10 +42,10 @@ std::error_code parse_notify(std::string_view text, notify& out) {
         while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
         while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
         notify bit;
-        if (detail::iequals(word, "NEVER")) bit = notify::never;
-        else if (detail::iequals(word, "SUCCESS")) bit = notify::success;
-        else if (detail::iequals(word, "FAILURE")) bit = notify::failure;
-        else if (detail::iequals(word, "DELAY")) bit = notify::delay;
+        if (net::ascii::iequals(word, "NEVER")) bit = notify::never;
+        else if (net::ascii::iequals(word, "SUCCESS")) bit = notify::success;
+        else if (net::ascii::iequals(word, "FAILURE")) bit = notify::failure;
+        else if (net::ascii::iequals(word, "DELAY")) bit = notify::delay;
         else return errc::invalid_parameter;
         if ((result & bit) == bit) return errc::invalid_parameter;  // duplicate
         result = result | bit;

@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 
 namespace pigeon::smtp {
 namespace detail {
@@ -14,7 +15,7 @@ std::size_t enhanced_status_prefix(std::string_view s, int klass, unsigned* subj
     unsigned values[2] = {0, 0};
     for (int part = 0; part < 2; ++part) {
         const std::size_t start = i;
-        while (i < s.size() && is_digit(s[i]) && i - start < 4) {
+        while (i < s.size() && net::ascii::is_digit(s[i]) && i - start < 4) {
             values[part] = values[part] * 10 + static_cast<unsigned>(s[i] - '0');
             ++i;
         }

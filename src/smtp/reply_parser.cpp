@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "detail/text.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/smtp/error.hpp"
 
 namespace pigeon::smtp {
@@ -39,7 +40,7 @@ reply_parser::status reply_parser::feed_line(std::string_view line) {
         return fail(errc::nul_in_reply);
     // Reply-code: %x32-35 %x30-35 %x30-39 (RFC 5321 4.2)
     if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
-        !detail::is_digit(line[2]))
+        !net::ascii::is_digit(line[2]))
         return fail(errc::bad_reply);
     bool last = true;
     std::string_view text;

@@ -11,6 +11,9 @@
 
 #include "pigeon/imap/client.hpp"
 #include "support/lab.hpp"
+#include "support/lab_options.hpp"
+#include "support/secrets.hpp"
+#include "support/trace_capture.hpp"
 
 using namespace pigeon;
 using namespace pigeon::imap;
@@ -18,51 +21,19 @@ namespace lab = pigeon::test::lab;
 
 namespace {
 
-net::endpoint ep(net::tls_mode mode) {
-    net::endpoint e;
-    e.proto = net::protocol::imap;
-    e.host = std::string(lab::host);
-    e.port = mode == net::tls_mode::implicit ? lab::imaps_port : lab::imap_port;
-    e.tls = mode;
-    return e;
-}
+using lab::creds;
+using lab::only;
+using test::secrets::contains_any_form;
+
+net::endpoint ep(net::tls_mode mode) { return lab::endpoint(net::protocol::imap, mode); }
 
 client_options opts() {
     client_options o;
-    o.net.tls.ca_file = lab::ca_file();
-    o.net.tls.server_name = std::string(lab::tls_name);
+    o.net = lab::session_options();
     return o;
 }
 
-sasl::credentials creds(const lab::account& a) {
-    sasl::credentials c;
-    c.username = std::string(a.name);
-    c.password = std::string(a.password);
-    return c;
-}
-
-sasl::selection_options only(const char* mech) {
-    sasl::selection_options s;
-    s.allowed = {mech};
-    return s;
-}
-
 bool has(const std::vector<std::string>& v, const char* s) { return std::find(v.begin(), v.end(), s) != v.end(); }
-
-bool contains_any_form(const std::string& text, const std::string& secret) {
-    static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    if (text.find(secret) != std::string::npos) return true;
-    for (std::size_t j = 0; j < 3 && j < secret.size(); ++j) {
-        std::string t = secret.substr(j), b;
-        for (std::size_t i = 0; i + 3 <= t.size(); i += 3) {
-            unsigned v = (static_cast<unsigned char>(t[i]) << 16) | (static_cast<unsigned char>(t[i + 1]) << 8) |
-                         static_cast<unsigned char>(t[i + 2]);
-            for (int k = 18; k >= 0; k -= 6) b += tbl[(v >> k) & 63];
-        }
-        if (b.size() >= 4 && text.find(b) != std::string::npos) return true;
-    }
-    return false;
-}
 
 } // namespace
 
@@ -187,11 +158,7 @@ TEST_CASE("a trace of SCRAM, PLAIN and LOGIN at the most verbose level holds no 
         INFO(mech);
         std::string trace;
         auto o = opts();
-        o.net.trace.show_data = true;
-        o.net.trace.hook = [&](net::trace_direction, std::string_view s) {
-            trace.append(s);
-            trace += '\n';
-        };
+        o.net.trace = test::capture_trace(trace);
         auto c = client::connect(ep(net::tls_mode::starttls), o);
         c.authenticate(creds(lab::carol), only(mech));
         c.logout();
@@ -202,11 +169,7 @@ TEST_CASE("a trace of SCRAM, PLAIN and LOGIN at the most verbose level holds no 
     for (const auto* who : {&lab::alice, &lab::carol}) {
         std::string trace;
         auto o = opts();
-        o.net.trace.show_data = true;
-        o.net.trace.hook = [&](net::trace_direction, std::string_view s) {
-            trace.append(s);
-            trace += '\n';
-        };
+        o.net.trace = test::capture_trace(trace);
         auto c = client::connect(ep(net::tls_mode::implicit), o);
         c.login(std::string(who->name), std::string(who->password));
         c.logout();

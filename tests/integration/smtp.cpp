@@ -15,6 +15,7 @@
 #include "pigeon/net/error.hpp"
 #include "pigeon/smtp/client.hpp"
 #include "support/lab.hpp"
+#include "support/lab_options.hpp"
 
 using namespace pigeon;
 using namespace pigeon::smtp;
@@ -47,12 +48,7 @@ client_options options() {
     return o;
 }
 
-sasl::credentials creds(const lab::account& a, std::string_view password = {}) {
-    sasl::credentials c;
-    c.username = std::string(a.name);
-    c.password = std::string(password.empty() ? a.password : password);
-    return c;
-}
+using lab::creds;
 
 envelope make_envelope(std::vector<std::string_view> to, std::string_view from = lab::alice.name) {
     envelope env;

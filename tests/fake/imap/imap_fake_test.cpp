@@ -6,65 +6,36 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
 
 #include "pigeon/imap/client.hpp"
-#include "secrets.hpp"
+#include "support/code_of.hpp"
+#include "support/script_client.hpp"
 #include "support/script_server.hpp"
+#include "support/secrets.hpp"
 
 using namespace pigeon;
 using namespace pigeon::imap;
+using pigeon::test::alice;
+using pigeon::test::check_script;
+using pigeon::test::code_of;
 using pigeon::test::script_server;
 
 namespace {
 
 net::endpoint ep(const script_server& srv, net::tls_mode mode) {
-    net::endpoint e;
-    e.proto = net::protocol::imap;
-    e.host = "127.0.0.1";
-    e.port = srv.port();
-    e.tls = mode;
-    return e;
+    return test::script_endpoint(srv, net::protocol::imap, mode);
 }
 
 client_options opts(const script_server& srv) {
     client_options o;
-    o.net.tls.ca_file = srv.write_ca_file();
-    o.net.tls.server_name = "localhost";
-    o.net.connect.connect_timeout = std::chrono::seconds(5);
-    o.net.connect.io_timeout = std::chrono::seconds(5);
+    o.net = test::script_session_options(srv);
     o.tag_prefix = "A";
     return o;
 }
 
-sasl::credentials alice(std::string password = "alice-pass-1") {
-    sasl::credentials c;
-    c.username = "alice@lab.test";
-    c.password = std::move(password);
-    return c;
-}
-
-template <class F>
-std::error_code code_of(F&& f) {
-    try {
-        f();
-    } catch (const std::system_error& e) {
-        return e.code();
-    }
-    return {};
-}
-
-void check_script(script_server& srv) {
-    auto r = srv.wait();
-    CHECK_MESSAGE(r.ok, r.error);
-}
-
 void expect_refusal(const char* script, net::tls_mode mode, std::error_code code) {
-    auto srv = script_server::from_file(script);
-    auto ec = code_of([&] { client::connect(ep(srv, mode), opts(srv)); });
-    CHECK(ec == code);
-    check_script(srv);
+    test::expect_connect_refused<client>(script, net::protocol::imap, mode, opts, code);
 }
 
 } // namespace

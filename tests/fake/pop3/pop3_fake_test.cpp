@@ -5,65 +5,34 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
 
 #include "pigeon/pop3/client.hpp"
-#include "secrets.hpp"
+#include "support/script_client.hpp"
 #include "support/script_server.hpp"
+#include "support/secrets.hpp"
 
 using namespace pigeon;
 using namespace pigeon::pop3;
+using pigeon::test::alice;
+using pigeon::test::check_script;
 using pigeon::test::script_server;
 
 namespace {
 
 net::endpoint ep(const script_server& srv, net::tls_mode mode) {
-    net::endpoint e;
-    e.proto = net::protocol::pop3;
-    e.host = "127.0.0.1";
-    e.port = srv.port();
-    e.tls = mode;
-    return e;
+    return test::script_endpoint(srv, net::protocol::pop3, mode);
 }
 
 client_options opts(const script_server& srv) {
     client_options o;
-    o.net.tls.ca_file = srv.write_ca_file();
-    o.net.tls.server_name = "localhost";
-    o.net.connect.connect_timeout = std::chrono::seconds(5);
-    o.net.connect.io_timeout = std::chrono::seconds(5);
+    o.net = test::script_session_options(srv);
     return o;
-}
-
-sasl::credentials alice(std::string password = "alice-pass-1") {
-    sasl::credentials c;
-    c.username = "alice@lab.test";
-    c.password = std::move(password);
-    return c;
-}
-
-template <class F>
-std::error_code code_of(F&& f) {
-    try {
-        f();
-    } catch (const std::system_error& e) {
-        return e.code();
-    }
-    return {};
-}
-
-void check_script(script_server& srv) {
-    auto r = srv.wait();
-    CHECK_MESSAGE(r.ok, r.error);
 }
 
 // Connects with STARTTLS required and expects a refusal with code.
 void expect_refusal(const char* script, std::error_code code) {
-    auto srv = script_server::from_file(script);
-    auto ec = code_of([&] { client::connect(ep(srv, net::tls_mode::starttls), opts(srv)); });
-    CHECK(ec == code);
-    check_script(srv);
+    test::expect_connect_refused<client>(script, net::protocol::pop3, net::tls_mode::starttls, opts, code);
 }
 
 } // namespace

@@ -9,17 +9,14 @@
 #include <vector>
 
 #include "pigeon/imap/client.hpp"
-#include "support/duplex_stream.hpp"
+#include "support/code_of.hpp"
+#include "support/duplex_client.hpp"
 
 using namespace pigeon;
 using namespace pigeon::imap;
+using pigeon::test::code_of;
 
 namespace {
-
-struct fixture {
-    test::duplex_peer peer;
-    std::unique_ptr<client> c;
-};
 
 client_options fixed_tags() {
     client_options o;
@@ -27,23 +24,9 @@ client_options fixed_tags() {
     return o;
 }
 
-fixture start(std::vector<std::string> chunks, net::tls_mode mode, test::duplex_options dopts = {},
-              client_options opts = fixed_tags()) {
-    auto s = std::make_unique<test::duplex_stream>(std::move(chunks), dopts);
-    auto peer = s->peer();
-    net::channel ch(std::move(s));
-    auto c = std::make_unique<client>(client::start(std::move(ch), mode, opts));
-    return {peer, std::move(c)};
-}
-
-template <class F>
-std::error_code code_of(F&& f) {
-    try {
-        f();
-    } catch (const std::system_error& e) {
-        return e.code();
-    }
-    return {};
+test::duplex_fixture<client> start(std::vector<std::string> chunks, net::tls_mode mode,
+                                   test::duplex_options dopts = {}, client_options opts = fixed_tags()) {
+    return test::start_on_duplex<client>(std::move(chunks), mode, dopts, opts);
 }
 
 } // namespace

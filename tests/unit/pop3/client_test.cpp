@@ -10,35 +10,19 @@
 #include <vector>
 
 #include "pigeon/pop3/client.hpp"
-#include "support/duplex_stream.hpp"
+#include "support/code_of.hpp"
+#include "support/duplex_client.hpp"
 
 using namespace pigeon;
 using namespace pigeon::pop3;
+using pigeon::test::code_of;
 
 namespace {
 
-struct fixture {
-    test::duplex_peer peer;
-    std::unique_ptr<client> c;
-};
-
-fixture start(std::vector<std::string> chunks, net::tls_mode mode, bool pretend_tls = false) {
+test::duplex_fixture<client> start(std::vector<std::string> chunks, net::tls_mode mode, bool pretend_tls = false) {
     test::duplex_options d;
     d.pretend_tls = pretend_tls;
-    auto s = std::make_unique<test::duplex_stream>(std::move(chunks), d);
-    auto peer = s->peer();
-    auto c = std::make_unique<client>(client::start(net::channel(std::move(s)), mode));
-    return {peer, std::move(c)};
-}
-
-template <class F>
-std::error_code code_of(F&& f) {
-    try {
-        f();
-    } catch (const std::system_error& e) {
-        return e.code();
-    }
-    return {};
+    return test::start_on_duplex<client>(std::move(chunks), mode, d);
 }
 
 } // namespace

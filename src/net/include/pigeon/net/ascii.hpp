@@ -1,14 +1,20 @@
 #pragma once
-// Small ASCII helpers private to the NNTP module (locale-independent).
+// Locale-independent ASCII helpers for the line protocols (SMTP, POP3, IMAP,
+// NNTP): character classes, case-insensitive comparison, trimming and
+// splitting of command and reply text. Bytes >= 0x80 are never letters or
+// digits and are left as they are.
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace pigeon::nntp::detail {
+namespace pigeon::net::ascii {
 
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr char to_upper(char c) noexcept { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
 
+/// ASCII case-insensitive equality.
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i)
@@ -26,21 +32,22 @@ inline std::string upper(std::string_view s) {
     return out;
 }
 
+/// s without leading and trailing spaces and tabs.
 inline std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
 
-/// Splits on runs of spaces and tabs; no empty fields.
-inline std::vector<std::string> split_words(std::string_view s) {
-    std::vector<std::string> out;
+/// Splits on runs of spaces and tabs; no empty fields. The views point into s.
+inline std::vector<std::string_view> split_words(std::string_view s) {
+    std::vector<std::string_view> out;
     std::size_t i = 0;
     while (i < s.size()) {
         while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
         std::size_t j = i;
         while (j < s.size() && s[j] != ' ' && s[j] != '\t') ++j;
-        if (j > i) out.emplace_back(s.substr(i, j - i));
+        if (j > i) out.push_back(s.substr(i, j - i));
         i = j;
     }
     return out;
@@ -61,4 +68,4 @@ inline std::vector<std::string> split_lines(std::string_view block) {
     return out;
 }
 
-} // namespace pigeon::nntp::detail
+} // namespace pigeon::net::ascii

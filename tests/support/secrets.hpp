@@ -1,7 +1,8 @@
 #pragma once
 // Trace collection and the forms a secret could take in a trace: itself and
 // its base64 at each of the three alignments it can have inside a longer
-// base64 payload (as in AUTH PLAIN's "\0user\0password").
+// base64 payload (as in AUTH PLAIN's "\0user\0password"). Used by the fake
+// and integration tests of the protocol clients.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,6 +70,11 @@ inline std::string leaked(const std::string& text, std::string_view secret) {
     for (const auto& f : forms(secret))
         if (text.find(f) != std::string::npos) return f;
     return {};
+}
+
+/// Does text hold any form of secret?
+inline bool contains_any_form(const std::string& text, std::string_view secret) {
+    return !leaked(text, secret).empty();
 }
 
 } // namespace pigeon::test::secrets
