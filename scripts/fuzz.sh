@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 build=${PIGEON_FUZZ_BUILD_DIR:-build-fuzz}
+mkdir -p "$build"
+build=$(cd "$build" && pwd)
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DPIGEON_BUILD_FUZZ=ON -DPIGEON_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=(fuzz_message fuzz_address fuzz_encoded_word fuzz_dot_block fuzz_imap_response fuzz_smtp_reply)
