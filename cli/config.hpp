@@ -1,0 +1,66 @@
+#pragma once
+// The account file: TOML at $XDG_CONFIG_HOME/pigeon/config.toml (falling
+// back to ~/.config/pigeon/config.toml), or the file named by --config or
+// PIGEON_CONFIG. docs/config.example.toml shows every key.
+//
+//   [accounts.work]
+//   default = true
+//   server = "smtp://mail.example.org:587"
+//   user = "alice@example.org"
+//   password_command = "pass show mail/work"
+//   from = "Alice Example <alice@example.org>"
+//
+//   [aliases]                 # sendmail mode: bare local recipients
+//   root = "alice@example.org"
+//
+// A file holding a `password` must not be readable by group or others:
+// loading it then fails with exit 78 (EX_CONFIG), as msmtp does.
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pigeon::cli {
+
+struct account_config {
+    std::string name;
+    bool is_default = false;
+    std::string server;            ///< URL: smtp://, smtps://, lmtp://, or a socket path
+    std::string user;
+    std::string password_command;  ///< run with /bin/sh -c
+    std::optional<std::string> password;
+    std::string from;              ///< "Name <addr>" or "addr"
+    std::string domain;            ///< qualifies bare local names (sendmail mode)
+    std::string tls;               ///< starttls | implicit | none ("" = from the URL)
+    std::string tls_ca;            ///< absolute, or relative to the file's directory
+    std::vector<std::string> pins;
+    bool insecure = false;
+    std::vector<std::string> auth_mechanisms;
+    std::optional<double> timeout; ///< seconds
+};
+
+struct config_file {
+    /// The file read, or the one that would have been (when absent).
+    std::string path;
+    bool loaded = false;
+    std::vector<account_config> accounts;
+    /// Local name -> comma list of addresses; "default" catches the rest.
+    std::map<std::string, std::string> aliases;
+
+    const account_config* find(const std::string& name) const;
+    /// The account marked default = true, or the only account, or nullptr.
+    const account_config* default_account() const;
+};
+
+/// $XDG_CONFIG_HOME/pigeon/config.toml if XDG_CONFIG_HOME is an absolute
+/// path, else $HOME/.config/pigeon/config.toml ("" when neither is known).
+std::string default_config_path();
+
+/// Reads the file: explicit (from --config or PIGEON_CONFIG; must exist)
+/// or, when explicit is empty, the default path (absent: an empty config).
+/// Throws exit_error(exit_config) for an unreadable or invalid file, a type
+/// error, two default accounts, or a password in a file that group or others
+/// can read. Unknown keys get a warning on standard error.
+config_file load_config(const std::string& explicit_path);
+
+} // namespace pigeon::cli
