@@ -109,7 +109,7 @@ TEST_CASE("USER/PASS fallback") {
     c.quit();
 }
 
-TEST_CASE("on the clear connection nothing secret is sent; SCRAM works") {
+TEST_CASE("on the clear connection nothing secret is sent, SCRAM works") {
     auto c = client::connect(ep(net::tls_mode::none), opts());
     CHECK_FALSE(c.info().tls_active);
     try {

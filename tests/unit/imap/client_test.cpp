@@ -40,7 +40,7 @@ TEST_CASE("greeting capabilities are used without a CAPABILITY command") {
     CHECK_FALSE(f.c->info().tls_active);
 }
 
-TEST_CASE("CAPABILITY is asked when the greeting has none; literals in responses are read") {
+TEST_CASE("CAPABILITY is asked when the greeting has none, literals in responses are read") {
     auto f = start({"* OK hi\r\n", "* ID (\"name\" {7}\r\n", "Dovecot)\r\n* CAPABILITY IMAP4rev1 IDLE\r\n",
                     "A1 OK done\r\n"},
                    net::tls_mode::none);

@@ -45,7 +45,7 @@ TEST_CASE("base64 decode: RFC 4648 test vectors") {
     CHECK(decode_base64("Zm9vYmFy") == "foobar");
 }
 
-TEST_CASE("base64 decode: line breaks, blanks and junk are skipped; splits do not matter") {
+TEST_CASE("base64 decode: line breaks, blanks and junk are skipped, splits do not matter") {
     check_splits_b64("Zm9v\r\nYmFy\r\n", "foobar");
     check_splits_b64("Zm 9v\tYm*Fy!", "foobar");
     check_splits_b64("Zm9vYg==\r\n", "foob");

@@ -104,7 +104,7 @@ TEST_CASE("qp: every split gives the same output")
     }
 }
 
-TEST_CASE("qp: random input round-trips, keeps lines short and never holds \"=_\"")
+TEST_CASE("qp: random input round-trips, keeps lines short and never holds =_")
 {
     std::mt19937 rng(42);
     for (int round = 0; round < 200; ++round) {

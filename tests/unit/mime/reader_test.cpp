@@ -118,7 +118,7 @@ TEST_CASE("reader: a plain message and a message without text") {
     CHECK(decoded_size(m2, *r2.attachments()[0].part) == 4);
 }
 
-TEST_CASE("serialize: unmodified is exact; edited headers are rewritten, the rest copied") {
+TEST_CASE("serialize: unmodified is exact, edited headers are rewritten, the rest copied") {
     std::string src(k_msg);
     message m = parse_message(src);
     CHECK(serialize_to_string(m) == src);

@@ -100,7 +100,7 @@ TEST_CASE("read_dot_block: un-stuffs across every split and leaves the next repl
     });
 }
 
-TEST_CASE("read_dot_block: max_bytes bounds the block; EOF before the end is an error") {
+TEST_CASE("read_dot_block: max_bytes bounds the block, EOF before the end is an error") {
     {
         rig r({std::string(10000, 'a') + "\r\n.\r\n"});
         std::string body;
