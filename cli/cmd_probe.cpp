@@ -48,39 +48,18 @@ probe_report probe_smtp(const net::endpoint& ep, const net::session_options& so)
     return r;
 }
 
-probe_report probe_pop3(const net::endpoint& ep, const net::session_options& so) {
-    pop3::client_options o;
+// POP3, IMAP and NNTP clients share one shape: a static connect(), info()
+// with capability lines before and after TLS, and a closing command.
+template <class Client, class Options, class Close>
+probe_report probe_session(const net::endpoint& ep, const net::session_options& so, Close close) {
+    Options o;
     o.net = so;
-    auto c = pop3::client::connect(ep, o);
+    auto c = Client::connect(ep, o);
     probe_report r;
     fill_common(r, c.info(), c.channel().tls());
     r.caps_before_tls = c.info().capabilities_before_tls;
     r.caps = c.info().tls_active ? c.info().capabilities_after_tls : c.info().capabilities_before_tls;
-    c.quit();
-    return r;
-}
-
-probe_report probe_imap(const net::endpoint& ep, const net::session_options& so) {
-    imap::client_options o;
-    o.net = so;
-    auto c = imap::client::connect(ep, o);
-    probe_report r;
-    fill_common(r, c.info(), c.channel().tls());
-    r.caps_before_tls = c.info().capabilities_before_tls;
-    r.caps = c.info().tls_active ? c.info().capabilities_after_tls : c.info().capabilities_before_tls;
-    c.logout();
-    return r;
-}
-
-probe_report probe_nntp(const net::endpoint& ep, const net::session_options& so) {
-    nntp::client_options o;
-    o.net = so;
-    auto c = nntp::client::connect(ep, o);
-    probe_report r;
-    fill_common(r, c.info(), c.channel().tls());
-    r.caps_before_tls = c.info().capabilities_before_tls;
-    r.caps = c.info().tls_active ? c.info().capabilities_after_tls : c.info().capabilities_before_tls;
-    c.quit();
+    close(c);
     return r;
 }
 
@@ -184,9 +163,15 @@ const registrar probe_cmd{command_info{
             switch (ep->proto) {
             case net::protocol::smtp:
             case net::protocol::lmtp: r = probe_smtp(*ep, so); break;
-            case net::protocol::pop3: r = probe_pop3(*ep, so); break;
-            case net::protocol::imap: r = probe_imap(*ep, so); break;
-            case net::protocol::nntp: r = probe_nntp(*ep, so); break;
+            case net::protocol::pop3:
+                r = probe_session<pop3::client, pop3::client_options>(*ep, so, [](auto& c) { c.quit(); });
+                break;
+            case net::protocol::imap:
+                r = probe_session<imap::client, imap::client_options>(*ep, so, [](auto& c) { c.logout(); });
+                break;
+            case net::protocol::nntp:
+                r = probe_session<nntp::client, nntp::client_options>(*ep, so, [](auto& c) { c.quit(); });
+                break;
             }
             if (s->json) std::cout << to_json(*ep, r).dump(2) << std::endl;
             else print_text(*ep, r);
