@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "pigeon/net/error.hpp"
 
@@ -290,13 +291,13 @@ std::size_t channel::write_dot_block(const source_fn& source, std::error_code& e
     ec.clear();
     dot_stuffer enc;
     const std::size_t chunk = std::max<std::size_t>(limits_.buffer_size, 4096);
-    std::vector<char> in(chunk);
+    std::unique_ptr<char[]> in(new char[chunk]); // not zero-filled per message
     std::string out;
     out.reserve(chunk + chunk / 8 + 16);
     for (;;) {
-        std::size_t n = source(in.data(), in.size());
+        std::size_t n = source(in.get(), chunk);
         if (n == 0) break;
-        enc.feed(std::string_view(in.data(), n), out);
+        enc.feed(std::string_view(in.get(), n), out);
         if (out.size() >= chunk) {
             if (trace_.hook && trace_.show_data) trace_.hook(trace_direction::sent, out);
             send(out, ec);

@@ -1,12 +1,17 @@
 #include "pigeon/net/dot_codec.hpp"
 
+#include <cstring>
+
 namespace pigeon::net {
 namespace {
 
 // Index of the first CR or LF at or after i, or n.
 inline std::size_t next_eol(const char* p, std::size_t i, std::size_t n) noexcept {
-    while (i < n && p[i] != '\r' && p[i] != '\n') ++i;
-    return i;
+    // Two memchr scans beat a byte loop several times over (bench/RESULTS.md).
+    const void* cr = std::memchr(p + i, '\r', n - i);
+    const std::size_t lim = cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - p) : n;
+    const void* lf = std::memchr(p + i, '\n', lim - i);
+    return lf ? static_cast<std::size_t>(static_cast<const char*>(lf) - p) : lim;
 }
 
 } // namespace

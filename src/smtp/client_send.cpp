@@ -193,8 +193,9 @@ static bool start_transaction(client::impl& c, const plan& p, send_result& res, 
 static std::uint64_t send_chunks(client::impl& c, const net::source_fn& source, bool binary, send_result& res) {
     const std::size_t chunk_size = std::max<std::size_t>(c.opts.chunk_size, 1);
     const std::size_t in_cap = std::min<std::size_t>(chunk_size, 64 * 1024);
-    auto in = std::make_unique<char[]>(in_cap);
-    std::string chunk;
+    std::unique_ptr<char[]> in(new char[in_cap]); // not zero-filled
+    std::string& chunk = c.bdat_buffer;           // allocated once per client
+    chunk.clear();
     chunk.reserve(chunk_size + chunk_size / 16 + 2);
     crlf_normalizer norm;
     std::uint64_t total = 0;

@@ -1,5 +1,21 @@
 #include "pigeon/smtp/crlf_normalizer.hpp"
 
+#include <cstring>
+
+namespace {
+// First CR or LF at or after i, or npos (memchr: find_first_of was 72% of
+// the instructions of a 40 MB BDAT send).
+inline std::size_t next_eol(std::string_view d, std::size_t i) noexcept {
+    const char* p = d.data();
+    const std::size_t n = d.size();
+    const void* cr = std::memchr(p + i, '\r', n - i);
+    const std::size_t lim = cr ? static_cast<std::size_t>(static_cast<const char*>(cr) - p) : n;
+    const void* lf = std::memchr(p + i, '\n', lim - i);
+    if (lf) return static_cast<std::size_t>(static_cast<const char*>(lf) - p);
+    return lim == n ? std::string_view::npos : lim;
+}
+} // namespace
+
 namespace pigeon::smtp {
 
 void crlf_normalizer::feed(std::string_view data, std::string& out) {
@@ -11,7 +27,7 @@ void crlf_normalizer::feed(std::string_view data, std::string& out) {
         if (data[0] == '\n') i = 1;  // the LF of a CRLF split across feeds
     }
     while (i < data.size()) {
-        const std::size_t j = data.find_first_of("\r\n", i);
+        const std::size_t j = next_eol(data, i);
         if (j == std::string_view::npos) {
             out.append(data.substr(i));
             at_line_start_ = false;

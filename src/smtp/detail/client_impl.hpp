@@ -30,6 +30,8 @@ struct client::impl {
     /// Kept for authenticating again after a reconnection.
     std::optional<sasl::credentials> creds;
     sasl::selection_options selection;
+    /// BDAT chunk buffer, kept across messages (allocated once).
+    std::string bdat_buffer;
 
     // ---- I/O helpers (throw net::transport_error / protocol_error) --------
     bool open() const noexcept { return ch.has_value() && ch->is_open(); }
