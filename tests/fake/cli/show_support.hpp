@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -136,8 +137,26 @@ inline process_result show_on_terminal(const std::vector<std::string>& args) {
 struct measured_result {
     int exit_code = -1;
     bool timed_out = false;
-    long max_rss_kib = 0; ///< the child's peak resident set (wait4)
+    /// The child's ru_maxrss from wait4: an upper bound of its peak, since
+    /// Linux counts the memory it shared with this process before exec.
+    long max_rss_kib = 0;
+    /// The program's own peak (VmHWM of /proc/PID/status, polled every few
+    /// milliseconds after its exec): exact unless the peak comes in the last
+    /// milliseconds before exit; 0 if it ended before the first look.
+    long own_peak_kib = 0;
 };
+
+/// VmHWM of pid when it runs program (after its exec), else 0.
+inline long polled_peak_kib(pid_t pid, const std::string& program) {
+    std::error_code ec;
+    auto exe = fs::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+    if (ec || !fs::equivalent(exe, program, ec)) return 0;
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    return 0;
+}
 
 /// Runs program with stdin/stdout/stderr redirected to files and returns its
 /// exit code and peak resident memory (for a shell: the peak of the
@@ -170,6 +189,7 @@ inline measured_result run_measured_program(const std::string& program, const st
     int status = 0;
     rusage ru{};
     for (;;) {
+        r.own_peak_kib = std::max(r.own_peak_kib, polled_peak_kib(pid, program));
         pid_t w = ::wait4(pid, &status, WNOHANG, &ru);
         if (w == pid) break;
         if (std::chrono::steady_clock::now() > deadline) {
@@ -178,7 +198,7 @@ inline measured_result run_measured_program(const std::string& program, const st
             ::wait4(pid, &status, 0, &ru);
             return r;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     r.max_rss_kib = ru.ru_maxrss;
