@@ -18,9 +18,10 @@
 //   "text": "the text body, or the HTML reduced to text"
 // }
 //
-// "text" is written last and streamed, so a huge text part does not have to
-// fit in memory; everything else is built with nlohmann::json.
-#include <map>
+// The document is written member by member (parts and attachments one at a
+// time, "text" last and streamed), so neither many parts nor a huge text
+// part have to fit in memory at once.
+#include <unordered_map>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -90,66 +91,112 @@ void escape_into(std::string& out, std::string_view s) {
     }
 }
 
+// Writes one JSON object member by member, so that the parts and
+// attachments arrays are streamed instead of built as one document (a
+// message may have 10 000 parts). The layout is that of dump(2).
+class object_writer {
+public:
+    object_writer() { write_out("{"); }
+    void member(std::string_view key, const json& value) {
+        start(key);
+        write_out(indented(value, 2));
+    }
+    void begin_array(std::string_view key) {
+        start(key);
+        write_out("[");
+        first_item_ = true;
+    }
+    void item(const json& value) {
+        write_out(first_item_ ? "\n    " : ",\n    ");
+        write_out(indented(value, 4));
+        first_item_ = false;
+    }
+    void end_array() { write_out(first_item_ ? "]" : "\n  ]"); }
+    /// Starts a string member whose contents the caller writes (escaped).
+    void begin_string(std::string_view key) {
+        start(key);
+        write_out("\"");
+    }
+    void end_string() { write_out("\""); }
+    void end() { write_out(first_ ? "}\n" : "\n}\n"); }
+
+private:
+    void start(std::string_view key) {
+        write_out(first_ ? "\n  " : ",\n  ");
+        first_ = false;
+        write_out(json(std::string(key)).dump() + ": ");
+    }
+    static std::string indented(const json& value, std::size_t by) {
+        std::string d = value.dump(2, ' ', false, json::error_handler_t::replace);
+        std::string out;
+        out.reserve(d.size());
+        for (char c : d) {
+            out += c;
+            if (c == '\n') out.append(by, ' ');
+        }
+        return out;
+    }
+    bool first_ = true;
+    bool first_item_ = true;
+};
+
 } // namespace
 
 int print_json(const mime::message& m) {
     mime::message_reader r(m);
     const mime::entity& root = *m.root();
-    json j;
-    j["subject"] = r.subject();
-    j["from"] = addresses(r.from());
-    j["to"] = addresses(r.to());
-    j["cc"] = addresses(r.cc());
-    j["bcc"] = addresses(r.bcc());
-    j["reply_to"] = addresses(r.reply_to());
+    object_writer w;
+    w.member("subject", r.subject());
+    w.member("from", addresses(r.from()));
+    w.member("to", addresses(r.to()));
+    w.member("cc", addresses(r.cc()));
+    w.member("bcc", addresses(r.bcc()));
+    w.member("reply_to", addresses(r.reply_to()));
     json bad = json::object();
     for (const char* name : {"From", "To", "Cc", "Bcc", "Reply-To"}) {
         auto l = r.addresses(name);
         if (!l.errors.empty()) bad[name] = l.errors;
     }
-    if (!bad.empty()) j["address_errors"] = bad;
+    if (!bad.empty()) w.member("address_errors", bad);
     auto date = r.date();
-    j["date"] = date ? json(date->to_iso8601()) : json(nullptr);
+    w.member("date", date ? json(date->to_iso8601()) : json(nullptr));
     auto date_raw = root.headers().find("Date");
-    j["date_header"] = date_raw ? json(mime::decode_unstructured(*date_raw)) : json(nullptr);
-    j["message_id"] = string_or_null(r.message_id());
+    w.member("date_header", date_raw ? json(mime::decode_unstructured(*date_raw)) : json(nullptr));
+    w.member("message_id", string_or_null(r.message_id()));
 
     json headers = json::array();
     for (mime::header_field f : root.headers())
         headers.push_back({{"name", std::string(f.name)}, {"value", mime::decode_unstructured(f.value)}});
-    j["headers"] = std::move(headers);
-    j["defects"] = defect_names(m.defects());
+    w.member("headers", headers);
+    w.member("defects", defect_names(m.defects()));
 
-    std::map<const mime::entity*, std::uint64_t> sizes;
-    json parts = json::array();
+    std::unordered_map<const mime::entity*, std::uint64_t> sizes;
+    w.begin_array("parts");
     for (const mime::entity& e : m.parts()) {
         std::uint64_t n = e.is_multipart() ? 0 : mime::decoded_size(m, e);
         sizes[&e] = n;
-        parts.push_back(part_json(e, n));
+        w.item(part_json(e, n));
     }
-    j["parts"] = std::move(parts);
-    j["text_part"] = r.text_part() ? json(part_label(*r.text_part())) : json(nullptr);
-    j["html_part"] = r.html_part() ? json(part_label(*r.html_part())) : json(nullptr);
-    json atts = json::array();
+    w.end_array();
+    w.member("text_part", r.text_part() ? json(part_label(*r.text_part())) : json(nullptr));
+    w.member("html_part", r.html_part() ? json(part_label(*r.html_part())) : json(nullptr));
+    w.begin_array("attachments");
     for (const auto& a : r.attachments()) {
-        atts.push_back({{"part", part_label(*a.part)},
-                        {"filename", string_or_null(a.filename)},
-                        {"content_type", a.mime_type},
-                        {"size", sizes[a.part]},
-                        {"inline", a.is_inline},
-                        {"content_id", string_or_null(a.content_id)}});
+        w.item({{"part", part_label(*a.part)},
+                {"filename", string_or_null(a.filename)},
+                {"content_type", a.mime_type},
+                {"size", sizes[a.part]},
+                {"inline", a.is_inline},
+                {"content_id", string_or_null(a.content_id)}});
     }
-    j["attachments"] = std::move(atts);
+    w.end_array();
     std::string source_type;
     if (r.text_part()) source_type = "text/plain";
     else if (r.html_part()) source_type = "text/html";
-    j["text_source"] = string_or_null(source_type);
+    w.member("text_source", string_or_null(source_type));
 
-    // Everything but "text", then "text" streamed as the last member.
-    std::string doc = j.dump(2, ' ', false, json::error_handler_t::replace);
-    doc.resize(doc.size() - 2); // drop the closing "\n}"
-    doc += ",\n  \"text\": \"";
-    write_out(doc);
+    // The text last, streamed.
+    w.begin_string("text");
     std::string buf;
     bool ok = true;
     stream_body(r,
@@ -160,7 +207,8 @@ int print_json(const mime::message& m) {
                     write_out(buf);
                 },
                 ok);
-    write_out("\"\n}\n");
+    w.end_string();
+    w.end();
     if (!ok) throw exit_error(exit_ioerr, "reading the message failed: " + m.src().error().message());
     return exit_ok;
 }

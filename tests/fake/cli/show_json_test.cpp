@@ -204,3 +204,22 @@ TEST_CASE("show --json: control characters and invalid UTF-8 still give valid JS
     CHECK(j["text"].get<std::string>().rfind("nul \x01\x1b[2J ", 0) == 0);
     CHECK(contains(j["text"].get<std::string>(), "\"quoted\" back\\slash"));
 }
+
+TEST_CASE("show --json: 20 000 parts are cut at the parser's part limit, the document stays valid") {
+    temp_dir d;
+    std::string msg = "Subject: many\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n";
+    for (int i = 0; i < 20000; ++i)
+        msg += "--B\r\nContent-Type: application/octet-stream; name=\"f" + std::to_string(i) + ".bin\"\r\n\r\nx\r\n";
+    msg += "--B--\r\n";
+    const std::string path = d.write("many.eml", msg);
+    json j = show_json(path);
+    CHECK(j["parts"].size() == 10000); // parser_limits::max_parts, the root included
+    CHECK(j["attachments"].size() == 9999);
+    CHECK(j["parts"][9999]["part"] == "9999");
+    bool part_limit = false;
+    for (const auto& x : j["defects"]) part_limit = part_limit || x == "part_limit";
+    CHECK(part_limit);
+    auto r = run_show({path});
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, "\n  [9998] \"f9997.bin\" application/octet-stream, 1 byte\n"));
+}

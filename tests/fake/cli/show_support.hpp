@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -161,9 +162,10 @@ inline long polled_peak_kib(pid_t pid, const std::string& program) {
 /// Runs program with stdin/stdout/stderr redirected to files and returns its
 /// exit code and peak resident memory (for a shell: the peak of the
 /// processes it waited for, too).
+/// With pipe_input, in_path's bytes reach the program through a pipe.
 inline measured_result run_measured_program(const std::string& program, const std::vector<std::string>& args,
                                             const std::string& in_path, const std::string& out_path,
-                                            const std::string& err_path,
+                                            const std::string& err_path, bool pipe_input = false,
                                             std::chrono::seconds timeout = std::chrono::seconds(100)) {
     // fork + exec rather than posix_spawn: glibc's posix_spawn shares this
     // process's memory until exec (CLONE_VM), and Linux then counts this
@@ -174,16 +176,51 @@ inline measured_result run_measured_program(const std::string& program, const st
     std::vector<char*> argv;
     for (auto& s : argv_s) argv.push_back(s.data());
     argv.push_back(nullptr);
+    int feed[2] = {-1, -1};
+    if (pipe_input) {
+        ::signal(SIGPIPE, SIG_IGN); // a reader that dies early must not kill the test
+        if (::pipe2(feed, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+    }
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
-        int in = ::open(in_path.c_str(), O_RDONLY);
+        int in = pipe_input ? feed[0] : ::open(in_path.c_str(), O_RDONLY);
         int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         if (in < 0 || out < 0 || err < 0 || ::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(126);
         ::execve(program.c_str(), argv.data(), environ);
         ::_exit(127);
     }
+    std::thread feeder;
+    if (pipe_input) {
+        ::close(feed[0]);
+        feeder = std::thread([fd = feed[1], in_path] {
+            std::ifstream f(in_path, std::ios::binary);
+            std::vector<char> buf(1 << 16);
+            while (f) {
+                f.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+                const char* p = buf.data();
+                auto left = static_cast<std::size_t>(f.gcount());
+                while (left > 0) {
+                    ssize_t w = ::write(fd, p, left);
+                    if (w <= 0) {
+                        if (w < 0 && errno == EINTR) continue;
+                        ::close(fd);
+                        return; // the reader went away
+                    }
+                    p += w;
+                    left -= static_cast<std::size_t>(w);
+                }
+            }
+            ::close(fd);
+        });
+    }
+    struct joiner {
+        std::thread& t;
+        ~joiner() {
+            if (t.joinable()) t.join();
+        }
+    } join_feeder{feeder};
     measured_result r;
     auto deadline = std::chrono::steady_clock::now() + timeout;
     int status = 0;
@@ -207,8 +244,9 @@ inline measured_result run_measured_program(const std::string& program, const st
 
 /// run_measured_program for pigeon itself.
 inline measured_result run_measured(const std::vector<std::string>& args, const std::string& in_path,
-                                    const std::string& out_path, const std::string& err_path) {
-    return run_measured_program(pigeon_cli(), args, in_path, out_path, err_path);
+                                    const std::string& out_path, const std::string& err_path,
+                                    bool pipe_input = false) {
+    return run_measured_program(pigeon_cli(), args, in_path, out_path, err_path, pipe_input);
 }
 
 inline std::string base64(std::string_view in) {
