@@ -49,11 +49,15 @@ const std::error_category& smtp_category() noexcept {
     return c;
 }
 
+// std::system_error appends ": " + ec.message() to what: when what already is
+// that message, pass nothing, or the text would say it twice.
 protocol_error::protocol_error(std::error_code ec, const std::string& what, reply r)
-    : net::transport_error(ec, what), reply_(std::move(r)) {}
+    : net::transport_error(what == ec.message() ? net::transport_error(ec) : net::transport_error(ec, what)),
+      reply_(std::move(r)) {}
 
 command_error::command_error(std::error_code ec, const std::string& what, reply r)
-    : std::system_error(ec, what), reply_(std::move(r)) {}
+    : std::system_error(what == ec.message() ? std::system_error(ec) : std::system_error(ec, what)),
+      reply_(std::move(r)) {}
 
 send_error::send_error(std::error_code ec, const std::string& what, reply r,
                        std::vector<recipient_result> results)
