@@ -35,26 +35,14 @@ void fill_common(probe_report& r, const Info& info, const net::tls_info* tls) {
     if (tls) r.tls = *tls;
 }
 
-probe_report probe_smtp(const net::endpoint& ep, const net::session_options& so) {
-    smtp::client_options o;
-    o.session = so;
-    smtp::client c;
-    c.connect(ep, o);
-    probe_report r;
-    fill_common(r, c.info(), c.channel().tls());
-    r.caps_before_tls = c.info().ehlo_before_tls;
-    r.caps = c.info().tls_active ? c.info().ehlo_after_tls : c.info().ehlo_before_tls;
-    c.quit();
-    return r;
-}
-
-// POP3, IMAP and NNTP clients share one shape: a static connect(), info()
+// The four clients share one shape (README: "One API"): connect(), info()
 // with capability lines before and after TLS, and a closing command.
 template <class Client, class Options, class Close>
 probe_report probe_session(const net::endpoint& ep, const net::session_options& so, Close close) {
     Options o;
     o.net = so;
-    auto c = Client::connect(ep, o);
+    Client c;
+    c.connect(ep, o);
     probe_report r;
     fill_common(r, c.info(), c.channel().tls());
     r.caps_before_tls = c.info().capabilities_before_tls;
@@ -162,7 +150,9 @@ const registrar probe_cmd{command_info{
             probe_report r;
             switch (ep->proto) {
             case net::protocol::smtp:
-            case net::protocol::lmtp: r = probe_smtp(*ep, so); break;
+            case net::protocol::lmtp:
+                r = probe_session<smtp::client, smtp::client_options>(*ep, so, [](auto& c) { c.quit(); });
+                break;
             case net::protocol::pop3:
                 r = probe_session<pop3::client, pop3::client_options>(*ep, so, [](auto& c) { c.quit(); });
                 break;

@@ -134,16 +134,11 @@ int exit_code_for(const std::exception& e) {
     // message data is bad; an unreadable attachment is missing input.
     if (auto* c = dynamic_cast<const mime::compose_error*>(&e))
         return c->code() == mime::compose_errc::file_error ? exit_noinput : exit_data;
-    if (auto* c = dynamic_cast<const smtp::command_error*>(&e))
-        return refusal_code(dynamic_cast<const smtp::auth_error*>(&e) != nullptr, c->is_transient());
-    if (auto* c = dynamic_cast<const pop3::command_error*>(&e))
-        return refusal_code(dynamic_cast<const pop3::auth_error*>(&e) != nullptr, c->transient());
-    if (auto* c = dynamic_cast<const imap::command_error*>(&e))
-        return refusal_code(dynamic_cast<const imap::auth_error*>(&e) != nullptr, c->transient());
-    if (auto* c = dynamic_cast<const nntp::command_error*>(&e))
-        return refusal_code(dynamic_cast<const nntp::auth_error*>(&e) != nullptr, c->transient());
-    if (dynamic_cast<const smtp::request_error*>(&e)) return exit_data;
-    if (auto* p = dynamic_cast<const smtp::protocol_error*>(&e))
+    // One error model for every protocol (core/error.hpp).
+    if (auto* c = dynamic_cast<const core::command_error*>(&e))
+        return refusal_code(dynamic_cast<const core::auth_error*>(&e) != nullptr, c->is_transient());
+    if (dynamic_cast<const core::request_error*>(&e)) return exit_data;
+    if (auto* p = dynamic_cast<const core::protocol_error*>(&e))
         return p->is_transient() ? exit_tempfail : exit_protocol;
     if (auto* se = dynamic_cast<const std::system_error*>(&e)) {
         if (se->code().category() == sasl::sasl_category()) return exit_noperm;

@@ -136,12 +136,12 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     t.insecure = t.insecure || a.insecure;
     if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
         throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " + std::strerror(errno));
-    if (!s.server_url.empty()) s.client.session.tls = t.apply(s.ep);
-    s.client.session.trace = flags.trace.options();
+    if (!s.server_url.empty()) s.client.net.tls = t.apply(s.ep);
+    s.client.net.trace = flags.trace.options();
     double timeout = flags.timeout > 0 ? flags.timeout : a.timeout.value_or(60);
     auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
-    s.client.session.connect.connect_timeout = ms;
-    s.client.session.connect.io_timeout = ms;
+    s.client.net.connect.connect_timeout = ms;
+    s.client.net.connect.io_timeout = ms;
     s.password_timeout = ms;
 
     s.user = first_of(flags.user, env("PIGEON_USER"), a.user, s.ep.user);
@@ -197,7 +197,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
     smtp::client c;
     c.connect(s.ep, s.client);
     if (const auto* t = c.channel().tls()) report.tls = *t;
-    report.auth_offer = c.caps().auth_mechanisms;
+    report.auth_offer = c.capabilities().auth_mechanisms;
     report.auth_offered = !report.auth_offer.empty();
     if (creds) {
         report.stage = "auth";
@@ -208,7 +208,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
         report.auth_mechanism = c.info().auth_mechanism;
     }
     report.stage = "send";
-    if (adjust) adjust(c.caps(), env);
+    if (adjust) adjust(c.capabilities(), env);
     report.result = c.send(env, source);
     report.stage = "quit";
     // The message is delivered: a failing QUIT changes nothing.
@@ -249,7 +249,7 @@ int report_failure(const std::exception& e, const send_settings* s, const delive
     std::string hint;
     const bool no_user = s && s->user.empty();
     if (const auto* se = dynamic_cast<const smtp::send_error*>(&e)) {
-        const auto& rep = se->server_reply();
+        const smtp::reply rep = smtp::to_reply(se->server_reply());
         if (se->code() == smtp::errc::recipients_refused) {
             for (const auto& rr : se->results()) {
                 const auto* ref = rr.refusal();
@@ -285,7 +285,7 @@ int report_failure(const std::exception& e, const send_settings* s, const delive
                    }() +
                    "): configure a user with --user, PIGEON_USER or the account's user";
     } else if (const auto* ae = dynamic_cast<const smtp::auth_error*>(&e)) {
-        if (ae->code() == smtp::errc::auth_unavailable && s && s->ep.tls == net::tls_mode::none)
+        if (ae->code() == smtp::errc::no_mechanism && s && s->ep.tls == net::tls_mode::none)
             hint = "PLAIN and LOGIN are never sent without TLS; do not use --tls none to log in";
     }
     std::string msg = e.what();
@@ -368,9 +368,9 @@ nlohmann::json report_json(const send_settings* s, const delivery_report& report
         nlohmann::json e;
         e["message"] = printable(error->what());
         e["stage"] = report.stage;
-        if (const auto* ce = dynamic_cast<const smtp::command_error*>(error)) e["reply"] = reply_json(ce->server_reply());
+        if (const auto* ce = dynamic_cast<const smtp::command_error*>(error)) e["reply"] = reply_json(smtp::to_reply(ce->server_reply()));
         else if (const auto* pe = dynamic_cast<const smtp::protocol_error*>(error))
-            e["reply"] = reply_json(pe->server_reply());
+            e["reply"] = reply_json(smtp::to_reply(pe->server_reply()));
         else e["reply"] = nullptr;
         j["error"] = std::move(e);
     }

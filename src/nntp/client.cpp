@@ -6,283 +6,236 @@
 
 namespace pigeon::nntp {
 
-// ---- the SASL binding of RFC 4643 section 2.4: AUTHINFO SASL / 383 / 281 ----
+core::server_reply to_server_reply(const reply& r) {
+    core::server_reply out;
+    out.code = r.code;
+    out.lines.push_back(r.line);
+    if (r.code >= 400)
+        out.severity = r.transient() ? core::server_reply::kind::transient : core::server_reply::kind::permanent;
+    return out;
+}
 
-class client::auth_binding final : public sasl::binding {
-public:
-    auth_binding(client& c, std::string mechanism) : c_(c), mechanism_(std::move(mechanism)) {}
-
-    void send_start(std::string_view mech, const std::optional<std::string>& initial_b64) override {
-        std::error_code ec;
-        auto cmd = encode_authinfo_sasl(mech, initial_b64, ec);
-        if (!cmd) c_.fail(errc::invalid_argument, "AUTHINFO SASL " + std::string(mech));
-        c_.send(*cmd);
-    }
-    void send_response(std::string_view b64) override {
-        std::error_code ec;
-        auto cmd = encode_sasl_response(b64, ec);
-        if (!cmd) c_.fail(errc::invalid_argument, "AUTHINFO SASL response");
-        c_.send(*cmd);
-    }
-    void send_cancel() override { c_.channel_.write_command("*"); }
-
-    sasl::reply read_reply() override {
-        reply r = c_.read_reply();
-        sasl::reply out;
-        out.text = r.line;
-        std::string_view payload = net::ascii::trim(r.text);
-        if (payload == "=") payload = {};  // an empty challenge or success data
-        switch (r.code) {
-        case 383:
-            out.type = sasl::reply::kind::challenge;
-            out.payload.assign(payload);
-            break;
-        case 281: out.type = sasl::reply::kind::success; break;
-        case 283:
-            out.type = sasl::reply::kind::success;
-            out.payload.assign(payload);
-            break;
-        default: out.type = sasl::reply::kind::failure; break;
-        }
-        return out;
-    }
-
-    bool initial_response_fits(std::size_t b64_length) const override {
-        return 14 + mechanism_.size() + 1 + b64_length + 2 <= max_command_line;
-    }
-
-private:
-    client& c_;
-    std::string mechanism_;
-};
-
-// ---- construction and set-up -------------------------------------------------
-
-client::client(net::channel ch, const client_options& opts) : channel_(std::move(ch)), opts_(opts) {}
+client::client() = default;
+client::~client() { conn_.close(); }
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
-client::~client() = default;
 
-client client::connect(const net::endpoint& ep, const client_options& opts) {
-    net::channel ch = net::open_channel(ep, opts.net);
-    return start(std::move(ch), ep.tls, opts);
+void client::connect(const net::endpoint& ep, const client_options& opts) {
+    close();
+    opts_ = opts;
+    conn_.open(ep, opts.net);
+    info_ = {};
+    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
-client client::start(net::channel ch, net::tls_mode mode, const client_options& opts) {
-    client c(std::move(ch), opts);
-    if (opts.net.trace.hook) c.channel_.set_trace(opts.net.trace);
-    c.set_up(mode);
-    return c;
+void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
+    close();
+    opts_ = opts;
+    conn_.attach(std::move(ch), ep, opts.net);
+    info_ = {};
+    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
-// The same steps as pop3::client::set_up (and, with a tagged CAPABILITY,
-// imap's). They stay apart on purpose: each step speaks its own protocol
-// (CAPABILITIES/101, STARTTLS/382, its own greeting rules) through this client's private
-// session and info types. The protocol-neutral part of the upgrade, the
-// handshake that refuses bytes injected after the go-ahead and drops what was
-// read before TLS, is already one function: net::channel::start_tls.
-void client::set_up(net::tls_mode mode) {
-    if (mode == net::tls_mode::implicit && !channel_.is_tls())
-        fail(errc::invalid_state, "implicit TLS on a clear connection");
-    if (channel_.is_tls()) session_.on_tls_established();
-    read_greeting();
+bool client::is_connected() const noexcept { return conn_.is_open(); }
 
-    std::vector<std::string> raw;
-    bool have_caps = read_capabilities(raw);
-    if (channel_.is_tls()) {
-        info_.tls_active = true;
-        info_.capabilities_after_tls = raw;
-        return;
-    }
-    info_.capabilities_before_tls = raw;
-    if (mode != net::tls_mode::starttls) return;
-
-    if (session_.check_starttls()) {
-        fail(errc::starttls_not_offered, have_caps ? "CAPABILITIES" : "CAPABILITIES refused");
-    }
-    upgrade_to_tls();
-    raw.clear();
-    read_capabilities(raw);
-    info_.capabilities_after_tls = std::move(raw);
+nntp::state client::state() const noexcept {
+    return conn_.is_open() ? session_.current() : nntp::state::disconnected;
 }
 
-void client::read_greeting() {
-    std::string line = read_line_copy();
+void client::close() noexcept {
+    conn_.close();
+    session_.on_closed();
+}
+
+// ---- the dialect -------------------------------------------------------------------
+
+void client::read_greeting(net::tls_mode) {
+    session_ = session{};
+    std::string line(conn_.read_line(opts_.limits.max_line, "reading the NNTP greeting"));
     auto r = parse_reply(line);
-    if (!r) fail(errc::bad_greeting, "greeting: " + line);
+    if (!r) conn_.fail(errc::bad_greeting, "NNTP greeting: " + core::excerpt(line));
     info_.greeting = line;
     info_.greeting_code = r->code;
     if (r->code == 200 || r->code == 201) {
         session_.on_greeting(r->code);
         return;
     }
-    if (r->code == 400 || r->code == 502) {
-        channel_.close();
-        session_.on_closed();
-        throw command_error(make_error_code(errc::greeting_refused), *r, "greeting: " + line);
-    }
-    fail(errc::bad_greeting, "greeting: " + line);
+    if (r->code == 400 || r->code == 502)
+        conn_.fail(errc::greeting_refused, "NNTP greeting: " + core::excerpt(line), to_server_reply(*r));
+    conn_.fail(errc::bad_greeting, "NNTP greeting: " + core::excerpt(line), to_server_reply(*r));
 }
 
-bool client::read_capabilities(std::vector<std::string>& raw) {
+std::optional<std::vector<std::string>> client::read_capabilities(bool) {
     std::error_code ec;
-    send(*encode_command({"CAPABILITIES"}, ec));
-    reply r = read_reply();
+    reply r = run(encode_command({"CAPABILITIES"}, ec), ec, "CAPABILITIES");
     if (r.code != 101) {
         // QUIRK(INN and older servers): 480 before authentication, 500/501
         // from servers that predate RFC 3977, 502 when access is denied:
         // the list is simply not available now.
-        if (r.code < 400) fail(errc::unexpected_reply, "CAPABILITIES: " + r.line);
+        if (r.code < 400) conn_.fail(errc::unexpected_reply, "CAPABILITIES: " + core::excerpt(r.line), to_server_reply(r));
         session_.on_capabilities_unavailable();
-        return false;
+        return std::nullopt;
     }
     std::string block;
-    channel_.read_dot_block(net::string_sink(block), opts_.max_capabilities_bytes, ec);
-    if (ec) {
-        if (ec == net::errc::line_too_long || block.size() >= opts_.max_capabilities_bytes)
-            fail(errc::response_too_large, "CAPABILITIES");
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "reading CAPABILITIES");
-    }
-    raw = net::ascii::split_lines(block);
-    session_.on_capabilities(capabilities::parse(raw));
-    return true;
+    read_block(net::string_sink(block), opts_.limits.max_capabilities_bytes, "reading CAPABILITIES");
+    auto raw = net::ascii::split_lines(block);
+    session_.on_capabilities(nntp::capabilities::parse(raw));
+    return raw;
 }
 
-void client::upgrade_to_tls() {
+bool client::starttls_offered() const { return session_.caps_known() && session_.caps().starttls(); }
+
+void client::request_starttls() {
     std::error_code ec;
-    send(*encode_command({"STARTTLS"}, ec));  // alone in its write: nothing pipelined after it
-    std::string line = read_line_copy();
+    send(encode_command({"STARTTLS"}, ec), ec, "STARTTLS");  // alone in its write
+    std::string line(conn_.read_line(opts_.limits.max_line, "reading the reply to STARTTLS"));
     auto r = parse_reply(line);
-    if (!r || r->code != 382) fail(errc::starttls_refused, "STARTTLS: " + line);
-    channel_.start_tls(opts_.net.tls, ec);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, channel_.failure_detail().empty() ? "STARTTLS" : channel_.failure_detail());
-    }
-    session_.on_tls_established();
-    info_.tls_active = true;
-    info_.starttls_used = true;
-    channel_.trace_info("TLS established; capabilities learned before TLS discarded");
+    if (!r || r->code != 382)
+        conn_.fail(errc::starttls_refused, "STARTTLS: " + core::excerpt(line), r ? to_server_reply(*r) : server_reply{});
 }
 
-const capabilities& client::refresh_capabilities() {
-    std::vector<std::string> raw;
-    read_capabilities(raw);
-    return session_.caps();
+void client::on_tls_established() { session_.on_tls_established(); }
+
+std::vector<std::string> client::sasl_mechanisms() const {
+    if (!session_.caps().authinfo_sasl()) return {};
+    return session_.caps().sasl_mechanisms();
 }
 
-// ---- authentication ------------------------------------------------------------
-
-auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& opts) {
-    auto plan = session_.plan_auth(creds, opts);
-    switch (plan.how) {
-    case auth_plan::method::sasl:
-        run_sasl(plan.mechanism, creds);
-        return {plan.mechanism, false};
-    case auth_plan::method::user_pass:
-        login(creds.username, creds.password, opts.allow_cleartext_secrets);
-        return {"AUTHINFO USER", true};
-    case auth_plan::method::none: break;
-    }
-    throw auth_error(plan.refusal, {}, "authenticate");
-}
-
-void client::run_sasl(const std::string& mechanism, const sasl::credentials& creds) {
-    auto mech = sasl::make_mechanism(mechanism, creds, opts_.mechanisms);
-    if (!mech) throw auth_error(make_error_code(errc::no_mechanism), {}, "SASL " + mechanism);
-    auth_binding b(*this, mechanism);
-    auto result = sasl::exchange(*mech, b, opts_.exchange);
-    if (result.ok) {
-        after_auth();
-        return;
-    }
-    reply r = parse_reply(result.final_reply.text).value_or(reply{});
-    if (result.final_reply.type == sasl::reply::kind::success) {
-        channel_.close();
-        session_.on_closed();
-        throw auth_error(make_error_code(errc::auth_failed), r,
-                         "AUTHINFO SASL " + mechanism + ": server not verified (" + result.error.message() + ")",
-                         result.error);
-    }
-    std::string what = "AUTHINFO SASL " + mechanism;
-    if (!r.line.empty()) what += ": " + r.line;
-    else if (result.error) what += ": " + result.error.message();
-    throw auth_error(make_error_code(errc::auth_failed), r, what, result.error);
-}
-
-void client::login(std::string_view user, std::string_view password, bool allow_cleartext) {
-    if (session_.current() != state::ready)
-        throw auth_error(make_error_code(errc::invalid_state), {}, "AUTHINFO USER");
-    if (!session_.tls_active() && !allow_cleartext)
-        throw auth_error(make_error_code(errc::cleartext_refused), {}, "AUTHINFO USER");
+std::string client::sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) {
     std::error_code ec;
-    auto u = encode_authinfo_user(user, ec);
-    auto p = encode_authinfo_pass(password, ec);
-    if (!u || !p)
-        throw auth_error(make_error_code(errc::invalid_argument), {}, "AUTHINFO USER");
-    send(*u);
-    reply r = read_reply();
-    if (r.code == 381) {
-        send(*p);
-        r = read_reply();
+    auto cmd = encode_authinfo_sasl(mechanism, initial_b64, ec);
+    if (!cmd) throw request_error(errc::invalid_argument, "AUTHINFO SASL " + core::excerpt(mechanism));
+    return cmd->line;
+}
+
+bool client::sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const {
+    // "AUTHINFO SASL " mech SP response CRLF within 512 octets (RFC 4643 2.4.1).
+    return 14 + mechanism.size() + 1 + b64_length + 2 <= max_command_line;
+}
+
+core::sasl_step client::read_sasl_reply() {
+    reply r = read_reply("reading an AUTHINFO SASL reply");
+    core::sasl_step s;
+    s.reply.text = r.line;
+    s.server = to_server_reply(r);
+    std::string_view payload = net::ascii::trim(r.text);
+    if (payload == "=") payload = {};  // an empty challenge or success data
+    switch (r.code) {
+    case 383:
+        s.reply.type = sasl::reply::kind::challenge;
+        s.reply.payload.assign(payload);
+        break;
+    case 281: s.reply.type = sasl::reply::kind::success; break;
+    case 283:
+        s.reply.type = sasl::reply::kind::success;
+        s.reply.payload.assign(payload);
+        break;
+    default: s.reply.type = sasl::reply::kind::failure; break;
     }
-    if (r.code != 281) throw auth_error(make_error_code(errc::auth_failed), r, "AUTHINFO: " + r.line);
-    after_auth();
+    return s;
+}
+
+bool client::mechanism_unavailable(const core::server_reply& final_reply) const {
+    // 503: mechanism not recognised / not supported (RFC 4643 2.4.2); 481 is
+    // a refusal of the credentials.
+    return final_reply.code == 503;
+}
+
+std::string client::password_command() const {
+    if (session_.current() != nntp::state::ready) return {};
+    const auto& caps = session_.caps();
+    // Offered, or no capability list to say otherwise.
+    return (!session_.caps_known() || caps.authinfo_user()) ? "AUTHINFO USER" : "";
+}
+
+void client::password_login(const sasl::credentials& creds) {
+    std::error_code ec;
+    auto u = encode_authinfo_user(creds.username, ec);
+    auto p = encode_authinfo_pass(creds.password, ec);
+    if (!u || !p) throw auth_error(errc::invalid_argument, "AUTHINFO USER", {}, {}, "AUTHINFO USER");
+    reply r = run(u, {}, "AUTHINFO USER");
+    if (r.code == 381) r = run(p, {}, "AUTHINFO PASS");
+    if (r.code != 281)
+        throw auth_error(errc::auth_failed, "AUTHINFO: " + core::excerpt(r.line), to_server_reply(r), {},
+                         "AUTHINFO USER");
 }
 
 void client::after_auth() {
     session_.on_authenticated();
-    std::vector<std::string> raw;
-    read_capabilities(raw);
+    read_capabilities(false);
+}
+
+// ---- public commands -----------------------------------------------------------
+
+auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& sel) {
+    if (state() != nntp::state::ready) throw auth_error(errc::invalid_state, "AUTHINFO: not in the ready state");
+    return conn_.authenticate(*this, creds, sel, opts_.auth, info_);
+}
+
+void client::login(std::string_view user, std::string_view password, bool allow_cleartext) {
+    if (state() != nntp::state::ready) throw auth_error(errc::invalid_state, "AUTHINFO USER");
+    if (!conn_.is_tls() && !allow_cleartext)
+        throw auth_error(errc::cleartext_refused, "AUTHINFO USER", {}, {}, "AUTHINFO USER");
+    sasl::credentials creds;
+    creds.username = std::string(user);
+    creds.password = std::string(password);
+    password_login(creds);
+    after_auth();
+    info_.auth_mechanism = "AUTHINFO USER";
+}
+
+const nntp::capabilities& client::refresh_capabilities() {
+    if (!conn_.is_open()) throw request_error(errc::invalid_state, "CAPABILITIES: not connected");
+    read_capabilities(false);
+    return session_.caps();
+}
+
+void client::noop() {
+    std::error_code ec;
+    reply r = run(encode_command({"DATE"}, ec), ec, "DATE");
+    if (r.code != 111) refused("DATE", r);
 }
 
 void client::quit() {
-    if (!channel_.is_open()) return;
+    if (!conn_.is_open()) return;
     std::error_code ec;
-    send(*encode_command({"QUIT"}, ec));
-    reply r = read_reply();
-    channel_.close();
-    session_.on_closed();
-    if (r.code != 205) throw command_error(make_error_code(errc::command_failed), r, "QUIT: " + r.line);
+    reply r = run(encode_command({"QUIT"}, ec), ec, "QUIT");
+    close();
+    if (r.code != 205) throw command_error(errc::command_failed, "QUIT: " + core::excerpt(r.line), to_server_reply(r));
 }
 
 // ---- plumbing --------------------------------------------------------------------
 
-std::string client::read_line_copy() {
-    std::error_code ec;
-    auto line = channel_.read_line(opts_.max_line, ec);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "reading an NNTP reply");
-    }
-    return std::string(line);
-}
-
-reply client::read_reply() {
-    std::string line = read_line_copy();
+reply client::read_reply(std::string_view context) {
+    std::string_view line = conn_.read_line(opts_.limits.max_line, context);
     auto r = parse_reply(line);
-    if (!r) fail(errc::malformed_reply, "reply: " + line);
+    if (!r) conn_.fail(errc::malformed_reply, std::string(context) + ": " + core::excerpt(line));
     return std::move(*r);
 }
 
-void client::send(const command_line& cmd) {
-    std::error_code ec;
-    channel_.write_command(cmd.line, ec, cmd.secret);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "sending an NNTP command");
-    }
+void client::send(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what) {
+    if (!cmd) throw request_error(ec ? ec : make_error_code(errc::invalid_argument), what);
+    conn_.write_line(cmd->line, cmd->secret);
 }
 
-void client::fail(errc e, const std::string& what) {
-    channel_.close();
-    session_.on_closed();
-    throw protocol_error(e, what);
+reply client::run(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what) {
+    send(cmd, ec, what);
+    return read_reply(std::string("reading the reply to ") + what);
+}
+
+std::uint64_t client::read_block(const net::sink_fn& sink, std::size_t max, std::string_view context) {
+    std::uint64_t n = 0;
+    conn_.read_dot_block(
+        [&](std::string_view chunk) {
+            n += chunk.size();
+            sink(chunk);
+        },
+        max, context);
+    return n;
+}
+
+void client::refused(const char* what, const reply& r) {
+    throw command_error(errc::command_failed, std::string(what) + ": " + core::excerpt(r.line), to_server_reply(r));
 }
 
 } // namespace pigeon::nntp

@@ -1,267 +1,494 @@
 #include "pigeon/pop3/client.hpp"
 
+#include <algorithm>
+#include <deque>
 #include <utility>
 
+#include <openssl/evp.h>
+
 #include "pigeon/net/ascii.hpp"
-#include "pigeon/pop3/command.hpp"
-#include "pigeon/pop3/error.hpp"
 
 namespace pigeon::pop3 {
 
-// ---- the SASL binding of RFC 5034: AUTH / "+ " / +OK -----------------------
+core::server_reply to_server_reply(const reply& r) {
+    core::server_reply out;
+    out.status = r.ok ? "+OK" : "-ERR";
+    out.response_code = r.code;
+    out.lines.push_back(r.line);
+    if (!r.ok) out.severity = r.transient() ? core::server_reply::kind::transient : core::server_reply::kind::permanent;
+    return out;
+}
 
-class client::auth_binding final : public sasl::binding {
-public:
-    auth_binding(client& c, std::string mechanism) : c_(c), mechanism_(std::move(mechanism)) {}
-
-    void send_start(std::string_view mech, const std::optional<std::string>& initial_b64) override {
-        std::error_code ec;
-        auto cmd = encode_auth(mech, initial_b64, ec);
-        if (!cmd) c_.fail(errc::invalid_argument, "AUTH " + std::string(mech));
-        c_.send(*cmd);
-    }
-    void send_response(std::string_view b64) override {
-        std::error_code ec;
-        auto cmd = encode_sasl_response(b64, ec);
-        if (!cmd) c_.fail(errc::invalid_argument, "AUTH response");
-        c_.send(*cmd);
-    }
-    void send_cancel() override { c_.channel_.write_command("*"); }
-
-    sasl::reply read_reply() override {
-        std::string line = c_.read_line_copy();
-        auto a = parse_auth_line(line);
-        sasl::reply r;
-        r.text = line;
-        switch (a.type) {
-        case auth_line::kind::continuation:
-            r.type = sasl::reply::kind::challenge;
-            r.payload = std::move(a.payload);
-            break;
-        case auth_line::kind::ok: r.type = sasl::reply::kind::success; break;
-        case auth_line::kind::err: r.type = sasl::reply::kind::failure; break;
-        case auth_line::kind::invalid: c_.fail(errc::malformed_reply, "reply to AUTH: " + line);
-        }
-        return r;
-    }
-
-    bool initial_response_fits(std::size_t b64_length) const override {
-        // "AUTH " mech SP response CRLF within 255 octets (RFC 5034 section 4).
-        return 5 + mechanism_.size() + 1 + b64_length + 2 <= max_command_line;
-    }
-
-private:
-    client& c_;
-    std::string mechanism_;
-};
-
-// ---- construction and set-up -------------------------------------------------
-
-client::client(net::channel ch, const client_options& opts) : channel_(std::move(ch)), opts_(opts) {}
+client::client() = default;
+client::~client() { conn_.close(); }
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
-client::~client() = default;
 
-client client::connect(const net::endpoint& ep, const client_options& opts) {
-    net::channel ch = net::open_channel(ep, opts.net);
-    return start(std::move(ch), ep.tls, opts);
+void client::connect(const net::endpoint& ep, const client_options& opts) {
+    close();
+    opts_ = opts;
+    conn_.open(ep, opts.net);
+    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
-client client::start(net::channel ch, net::tls_mode mode, const client_options& opts) {
-    client c(std::move(ch), opts);
-    if (opts.net.trace.hook) c.channel_.set_trace(opts.net.trace);
-    c.set_up(mode);
-    return c;
+void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
+    close();
+    opts_ = opts;
+    conn_.attach(std::move(ch), ep, opts.net);
+    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
-// The same steps as nntp::client::set_up (and, with a tagged CAPABILITY,
-// imap's). They stay apart on purpose: each step speaks its own protocol
-// (CAPA/+OK, STLS/+OK, its own greeting rules) through this client's private
-// session and info types. The protocol-neutral part of the upgrade, the
-// handshake that refuses bytes injected after the go-ahead and drops what was
-// read before TLS, is already one function: net::channel::start_tls.
-void client::set_up(net::tls_mode mode) {
-    if (mode == net::tls_mode::implicit && !channel_.is_tls())
-        fail(errc::invalid_state, "implicit TLS on a clear connection");
-    if (channel_.is_tls()) session_.on_tls_established();
-    read_greeting();
+bool client::is_connected() const noexcept { return conn_.is_open(); }
 
-    std::vector<std::string> raw;
-    bool have_caps = read_capabilities(raw);
-    if (channel_.is_tls()) {
-        info_.tls_active = true;
-        info_.capabilities_after_tls = raw;
-        return;
-    }
-    info_.capabilities_before_tls = raw;
-    if (mode != net::tls_mode::starttls) return;
-
-    // STARTTLS is required from here on: anything but a clean upgrade ends
-    // the connection before another byte is sent.
-    if (auto ec = session_.check_starttls()) {
-        fail(errc::starttls_not_offered, have_caps ? "CAPA" : "CAPA refused");
-    }
-    upgrade_to_tls();
-    raw.clear();
-    read_capabilities(raw);
-    info_.capabilities_after_tls = std::move(raw);
+pop3::state client::state() const noexcept {
+    return conn_.is_open() ? session_.current() : pop3::state::disconnected;
 }
 
-void client::read_greeting() {
-    std::string line = read_line_copy();
+void client::close() noexcept {
+    conn_.close();
+    session_.on_closed();
+}
+
+// ---- the dialect: greeting, CAPA, STLS, SASL syntax ---------------------------------
+
+void client::read_greeting(net::tls_mode) {
+    session_ = session{};
+    apop_timestamp_.clear();
+    std::string line(conn_.read_line(opts_.limits.max_line, "reading the POP3 greeting"));
     auto r = parse_reply(line);
-    if (!r) fail(errc::bad_greeting, "greeting: " + line);
+    if (!r) conn_.fail(errc::bad_greeting, "POP3 greeting: " + core::excerpt(line));
     info_.greeting = line;
-    if (!r->ok) {
-        channel_.close();
-        session_.on_closed();
-        throw command_error(make_error_code(errc::greeting_refused), *r, "greeting: " + line);
-    }
+    if (!r->ok) conn_.fail(errc::greeting_refused, "POP3 greeting: " + core::excerpt(line), to_server_reply(*r));
+    apop_timestamp_ = apop_timestamp(r->text);
     session_.on_greeting();
 }
 
-bool client::read_capabilities(std::vector<std::string>& raw) {
+std::optional<std::vector<std::string>> client::read_capabilities(bool) {
     std::error_code ec;
-    send(*encode_simple("CAPA", ec));
-    reply r = read_reply();
+    send(encode_simple("CAPA", ec), ec, "CAPA");
+    reply r = read_reply("reading the reply to CAPA");
     if (!r.ok) {
         session_.on_capabilities_unavailable();
-        return false;
+        return std::nullopt;
     }
     std::string block;
-    channel_.read_dot_block(net::string_sink(block), opts_.max_capa_bytes, ec);
-    if (ec) {
-        if (ec == net::errc::line_too_long || block.size() >= opts_.max_capa_bytes)
-            fail(errc::response_too_large, "CAPA");
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "reading CAPA");
-    }
-    raw = net::ascii::split_lines(block);
-    session_.on_capabilities(capabilities::parse(raw));
-    return true;
+    read_block(net::string_sink(block), opts_.limits.max_capa_bytes, "reading CAPA");
+    auto raw = net::ascii::split_lines(block);
+    session_.on_capabilities(pop3::capabilities::parse(raw));
+    return raw;
 }
 
-void client::upgrade_to_tls() {
+bool client::starttls_offered() const { return session_.caps_known() && session_.caps().stls(); }
+
+void client::request_starttls() {
     std::error_code ec;
-    send(*encode_simple("STLS", ec));  // alone in its write: nothing pipelined after it
-    std::string line = read_line_copy();
+    send(encode_simple("STLS", ec), ec, "STLS");  // alone in its write: nothing pipelined after it
+    std::string line(conn_.read_line(opts_.limits.max_line, "reading the reply to STLS"));
     auto r = parse_reply(line);
-    if (!r || !r->ok) fail(errc::starttls_refused, "STLS: " + line);
-    channel_.start_tls(opts_.net.tls, ec);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, channel_.failure_detail().empty() ? "STLS" : channel_.failure_detail());
+    if (!r || !r->ok)
+        conn_.fail(errc::starttls_refused, "STLS: " + core::excerpt(line), r ? to_server_reply(*r) : server_reply{});
+}
+
+void client::on_tls_established() { session_.on_tls_established(); }
+
+std::vector<std::string> client::sasl_mechanisms() const { return session_.caps().sasl_mechanisms(); }
+
+std::string client::sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) {
+    std::error_code ec;
+    auto cmd = encode_auth(mechanism, initial_b64, ec);
+    if (!cmd) throw request_error(errc::invalid_argument, "AUTH " + core::excerpt(mechanism));
+    return cmd->line;
+}
+
+bool client::sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const {
+    // "AUTH " mech SP response CRLF within 255 octets (RFC 5034 section 4).
+    return 5 + mechanism.size() + 1 + b64_length + 2 <= max_command_line;
+}
+
+core::sasl_step client::read_sasl_reply() {
+    std::string line(conn_.read_line(opts_.limits.max_line, "reading a POP3 AUTH reply"));
+    auto a = parse_auth_line(line);
+    core::sasl_step s;
+    s.reply.text = line;
+    switch (a.type) {
+    case auth_line::kind::continuation:
+        s.reply.type = sasl::reply::kind::challenge;
+        s.reply.payload = std::move(a.payload);
+        s.server.lines.push_back(line);
+        break;
+    case auth_line::kind::ok:
+        s.reply.type = sasl::reply::kind::success;
+        s.server = to_server_reply(*a.status);
+        break;
+    case auth_line::kind::err:
+        s.reply.type = sasl::reply::kind::failure;
+        s.server = to_server_reply(*a.status);
+        break;
+    case auth_line::kind::invalid: conn_.fail(errc::malformed_reply, "reply to AUTH: " + core::excerpt(line));
     }
-    session_.on_tls_established();
-    info_.tls_active = true;
-    info_.starttls_used = true;
-    channel_.trace_info("TLS established; capabilities learned before TLS discarded");
+    return s;
+}
+
+bool client::mechanism_unavailable(const core::server_reply& final_reply) const {
+    // With AUTH-RESP-CODE (RFC 3206) a refusal of the credentials says [AUTH],
+    // a temporary failure [SYS/TEMP] or [IN-USE]: a bare -ERR is then about
+    // the mechanism. Without it nothing tells them apart: no fallback.
+    return session_.caps().has("AUTH-RESP-CODE") && final_reply.status == "-ERR" &&
+           final_reply.response_code.empty();
+}
+
+std::string client::password_command() const {
+    // USER/PASS: offered, or the server predates CAPA (RFC 1939 servers
+    // without RFC 2449 still know USER).
+    if (session_.current() != pop3::state::authorization) return {};
+    return (session_.caps().user() || !session_.caps_known()) ? "USER" : "";
+}
+
+void client::password_login(const sasl::credentials& creds) {
+    std::error_code ec;
+    auto u = encode_user(creds.username, ec);
+    auto p = encode_pass(creds.password, ec);
+    if (!u || !p) throw auth_error(errc::invalid_argument, "USER/PASS", {}, {}, "USER");
+    send(u, {}, "USER");
+    reply r = read_reply("reading the reply to USER");
+    if (!r.ok) throw auth_error(errc::auth_failed, "USER: " + core::excerpt(r.line), to_server_reply(r), {}, "USER");
+    send(p, {}, "PASS");
+    r = read_reply("reading the reply to PASS");
+    if (!r.ok) throw auth_error(errc::auth_failed, "PASS: " + core::excerpt(r.line), to_server_reply(r), {}, "USER");
+}
+
+void client::after_auth() {
+    session_.on_authenticated();
+    // RFC 2449 section 5: CAPA may change after authentication (PIPELINING,
+    // EXPIRE). A refusal keeps what was known.
+    pop3::capabilities before = session_.caps();
+    if (!read_capabilities(false)) session_.on_capabilities(std::move(before));
 }
 
 // ---- authentication ------------------------------------------------------------
 
-auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& opts) {
-    auto plan = session_.plan_auth(creds, opts);
-    switch (plan.how) {
-    case auth_plan::method::sasl:
-        run_sasl(plan.mechanism, creds);
-        return {plan.mechanism, false};
-    case auth_plan::method::user_pass:
-        login(creds.username, creds.password, opts.allow_cleartext_secrets);
-        return {"USER", true};
-    case auth_plan::method::none: break;
-    }
-    throw auth_error(plan.refusal, {}, "authenticate");
-}
-
-void client::run_sasl(const std::string& mechanism, const sasl::credentials& creds) {
-    auto mech = sasl::make_mechanism(mechanism, creds, opts_.mechanisms);
-    if (!mech) throw auth_error(make_error_code(errc::no_mechanism), {}, "SASL " + mechanism);
-    auth_binding b(*this, mechanism);
-    auto result = sasl::exchange(*mech, b, opts_.exchange);
-    if (result.ok) {
-        session_.on_authenticated();
-        return;
-    }
-    reply r = parse_reply(result.final_reply.text).value_or(reply{});
-    if (result.final_reply.type == sasl::reply::kind::success) {
-        // The server said yes but could not prove it knows the password
-        // (SCRAM server signature): do not use this connection.
-        channel_.close();
-        session_.on_closed();
-        throw auth_error(make_error_code(errc::auth_failed), r,
-                         "AUTH " + mechanism + ": server not verified (" + result.error.message() + ")", result.error);
-    }
-    std::string what = "AUTH " + mechanism;
-    if (!r.line.empty()) what += ": " + r.line;
-    else if (result.error) what += ": " + result.error.message();
-    throw auth_error(make_error_code(errc::auth_failed), r, what, result.error);
+auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& sel) {
+    require(pop3::state::authorization, "authenticate");
+    return conn_.authenticate(*this, creds, sel, opts_.auth, info_);
 }
 
 void client::login(std::string_view user, std::string_view password, bool allow_cleartext) {
-    if (session_.current() != state::authorization)
-        throw auth_error(make_error_code(errc::invalid_state), {}, "USER/PASS");
-    if (!session_.tls_active() && !allow_cleartext)
-        throw auth_error(make_error_code(errc::cleartext_refused), {}, "USER/PASS");
+    if (state() != pop3::state::authorization) throw auth_error(errc::invalid_state, "USER/PASS");
+    if (!conn_.is_tls() && !allow_cleartext) throw auth_error(errc::cleartext_refused, "USER/PASS", {}, {}, "USER");
+    sasl::credentials creds;
+    creds.username = std::string(user);
+    creds.password = std::string(password);
+    password_login(creds);
+    after_auth();
+    info_.auth_mechanism = "USER";
+}
+
+void client::apop(std::string_view user, std::string_view password, bool allow_cleartext) {
+    if (state() != pop3::state::authorization) throw auth_error(errc::invalid_state, "APOP");
+    if (apop_timestamp_.empty())
+        throw auth_error(errc::no_mechanism, "APOP: the greeting has no timestamp", {}, {}, "APOP");
+    // The digest hides the password, but an eavesdropper can still test
+    // guesses against it: the same TLS rule as for passwords.
+    if (!conn_.is_tls() && !allow_cleartext) throw auth_error(errc::cleartext_refused, "APOP", {}, {}, "APOP");
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    std::string input = apop_timestamp_ + std::string(password);
+    if (EVP_Digest(input.data(), input.size(), md, &md_len, EVP_md5(), nullptr) != 1 || md_len != 16)
+        throw auth_error(errc::no_mechanism, "APOP: MD5 unavailable", {}, {}, "APOP");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string digest;
+    for (unsigned i = 0; i < md_len; ++i) {
+        digest += hex[md[i] >> 4];
+        digest += hex[md[i] & 0xf];
+    }
     std::error_code ec;
-    auto u = encode_user(user, ec);
-    auto p = encode_pass(password, ec);
-    if (!u || !p) throw auth_error(make_error_code(errc::invalid_argument), {}, "USER/PASS");
-    send(*u);
-    reply r = read_reply();
-    if (!r.ok) throw auth_error(make_error_code(errc::auth_failed), r, "USER: " + r.line);
-    send(*p);
-    r = read_reply();
-    if (!r.ok) throw auth_error(make_error_code(errc::auth_failed), r, "PASS: " + r.line);
-    session_.on_authenticated();
+    auto cmd = encode_apop(user, digest, ec);
+    if (!cmd) throw auth_error(errc::invalid_argument, "APOP", {}, {}, "APOP");
+    send(cmd, {}, "APOP");
+    reply r = read_reply("reading the reply to APOP");
+    if (!r.ok) throw auth_error(errc::auth_failed, "APOP: " + core::excerpt(r.line), to_server_reply(r), {}, "APOP");
+    after_auth();
+    info_.auth_mechanism = "APOP";
+}
+
+// ---- the maildrop ----------------------------------------------------------------
+
+maildrop_stat client::stat() {
+    require(pop3::state::transaction, "STAT");
+    std::error_code ec;
+    send(encode_simple("STAT", ec), ec, "STAT");
+    reply r = expect_ok("STAT");
+    auto s = parse_stat(r.text);
+    if (!s) conn_.fail(errc::malformed_reply, "STAT: " + core::excerpt(r.line), to_server_reply(r));
+    return *s;
+}
+
+void client::list(const std::function<void(const message_size&)>& each) {
+    require(pop3::state::transaction, "LIST");
+    std::error_code ec;
+    send(encode_simple("LIST", ec), ec, "LIST");
+    expect_ok("LIST");
+    bool bad = false;
+    std::string bad_line;
+    core::line_splitter split([&](std::string_view line) {
+        if (bad) return;
+        auto m = parse_list_line(line);
+        if (!m) {
+            bad = true;
+            bad_line.assign(line);
+            return;
+        }
+        each(*m);
+    });
+    read_block([&](std::string_view chunk) { split.feed(chunk); }, 0, "reading LIST");
+    split.finish();
+    if (bad) conn_.fail(errc::malformed_reply, "LIST line: " + core::excerpt(bad_line));
+}
+
+std::vector<message_size> client::list() {
+    std::vector<message_size> out;
+    list([&](const message_size& m) {
+        if (out.size() >= opts_.limits.max_listing_entries)
+            throw request_error(errc::invalid_state, "LIST: more entries than limits.max_listing_entries");
+        out.push_back(m);
+    });
+    return out;
+}
+
+message_size client::list(std::uint32_t number) {
+    require(pop3::state::transaction, "LIST");
+    std::error_code ec;
+    send(encode_message("LIST", number, ec), ec, "LIST");
+    reply r = expect_ok("LIST " + std::to_string(number));
+    auto m = parse_list_line(r.text);
+    if (!m || m->number != number) conn_.fail(errc::malformed_reply, "LIST: " + core::excerpt(r.line), to_server_reply(r));
+    return *m;
+}
+
+void client::uidl(const std::function<void(const message_uid&)>& each) {
+    require(pop3::state::transaction, "UIDL");
+    std::error_code ec;
+    send(encode_simple("UIDL", ec), ec, "UIDL");
+    expect_ok("UIDL");
+    bool bad = false;
+    std::string bad_line;
+    core::line_splitter split([&](std::string_view line) {
+        if (bad) return;
+        auto m = parse_uidl_line(line);
+        if (!m) {
+            bad = true;
+            bad_line.assign(line);
+            return;
+        }
+        each(*m);
+    });
+    read_block([&](std::string_view chunk) { split.feed(chunk); }, 0, "reading UIDL");
+    split.finish();
+    if (bad) conn_.fail(errc::malformed_reply, "UIDL line: " + core::excerpt(bad_line));
+}
+
+std::vector<message_uid> client::uidl() {
+    std::vector<message_uid> out;
+    uidl([&](const message_uid& m) {
+        if (out.size() >= opts_.limits.max_listing_entries)
+            throw request_error(errc::invalid_state, "UIDL: more entries than limits.max_listing_entries");
+        out.push_back(m);
+    });
+    return out;
+}
+
+message_uid client::uidl(std::uint32_t number) {
+    require(pop3::state::transaction, "UIDL");
+    std::error_code ec;
+    send(encode_message("UIDL", number, ec), ec, "UIDL");
+    reply r = expect_ok("UIDL " + std::to_string(number));
+    auto m = parse_uidl_line(r.text);
+    if (!m || m->number != number) conn_.fail(errc::malformed_reply, "UIDL: " + core::excerpt(r.line), to_server_reply(r));
+    return *m;
+}
+
+std::uint64_t client::fetch(const std::string& command, const net::sink_fn& sink) {
+    expect_ok(command);
+    return read_block(sink, 0, "reading a message");
+}
+
+std::uint64_t client::retrieve(std::uint32_t number, const net::sink_fn& sink) {
+    require(pop3::state::transaction, "RETR");
+    std::error_code ec;
+    send(encode_message("RETR", number, ec), ec, "RETR");
+    return fetch("RETR " + std::to_string(number), sink);
+}
+
+std::string client::retrieve(std::uint32_t number) {
+    std::string out;
+    retrieve(number, [&](std::string_view chunk) {
+        if (out.size() + chunk.size() > opts_.limits.max_message_in_memory)
+            throw request_error(errc::invalid_state, "RETR: message larger than limits.max_message_in_memory");
+        out.append(chunk);
+    });
+    return out;
+}
+
+std::uint64_t client::top(std::uint32_t number, std::uint32_t lines, const net::sink_fn& sink) {
+    require(pop3::state::transaction, "TOP");
+    std::error_code ec;
+    send(encode_top(number, lines, ec), ec, "TOP");
+    return fetch("TOP " + std::to_string(number), sink);
+}
+
+std::string client::top(std::uint32_t number, std::uint32_t lines) {
+    std::string out;
+    top(number, lines, [&](std::string_view chunk) {
+        if (out.size() + chunk.size() > opts_.limits.max_message_in_memory)
+            throw request_error(errc::invalid_state, "TOP: more than limits.max_message_in_memory");
+        out.append(chunk);
+    });
+    return out;
+}
+
+void client::retrieve_each(const std::vector<std::uint32_t>& numbers,
+                           const std::function<net::sink_fn(std::uint32_t)>& open,
+                           const std::function<void(const retrieve_status&)>& done, bool delete_each) {
+    require(pop3::state::transaction, "RETR");
+    for (auto n : numbers)
+        if (n == 0) throw request_error(errc::invalid_argument, "RETR: message number 0");
+    const bool pipelined = session_.caps().pipelining();
+    const std::size_t window = pipelined ? std::max<std::size_t>(1, opts_.pipeline_window) : 1;
+
+    // Replies come back in command order (RFC 2449 section 6.6): the queue
+    // says what each next reply answers; nothing else is trusted.
+    struct pending {
+        std::uint32_t number;
+        bool dele;
+    };
+    std::deque<pending> in_flight;
+    std::size_t next = 0;
+    std::vector<std::string> batch;
+    std::vector<pending> queued_deletes;  // DELE for messages whose RETR succeeded
+
+    auto refill = [&] {
+        batch.clear();
+        while (in_flight.size() < window && (!queued_deletes.empty() || next < numbers.size())) {
+            if (!queued_deletes.empty()) {
+                in_flight.push_back(queued_deletes.front());
+                batch.push_back("DELE " + std::to_string(queued_deletes.front().number));
+                queued_deletes.erase(queued_deletes.begin());
+            } else {
+                in_flight.push_back({numbers[next], false});
+                batch.push_back("RETR " + std::to_string(numbers[next]));
+                ++next;
+            }
+        }
+        if (batch.size() == 1) conn_.write_line(batch.front());
+        else if (!batch.empty()) conn_.write_lines(batch);
+    };
+
+    std::vector<retrieve_status> finished_dele;  // results waiting for their DELE
+    refill();
+    while (!in_flight.empty()) {
+        pending p = in_flight.front();
+        in_flight.pop_front();
+        reply r = read_reply(p.dele ? "reading the reply to DELE" : "reading the reply to RETR");
+        if (p.dele) {
+            auto it = std::find_if(finished_dele.begin(), finished_dele.end(),
+                                   [&](const retrieve_status& s) { return s.number == p.number; });
+            retrieve_status st = std::move(*it);
+            finished_dele.erase(it);
+            if (!r.ok) {
+                st.ok = false;
+                st.refusal = to_server_reply(r);
+            }
+            done(st);
+        } else {
+            retrieve_status st;
+            st.number = p.number;
+            if (!r.ok) {
+                st.refusal = to_server_reply(r);
+                done(st);
+            } else {
+                net::sink_fn sink = open(p.number);
+                st.bytes = read_block(sink, 0, "reading a message");
+                st.ok = true;
+                if (delete_each) {
+                    finished_dele.push_back(std::move(st));
+                    queued_deletes.push_back({p.number, true});
+                } else {
+                    done(st);
+                }
+            }
+        }
+        if (in_flight.size() <= window / 2 || in_flight.empty()) refill();
+    }
+}
+
+void client::mark_deleted(std::uint32_t number) {
+    require(pop3::state::transaction, "DELE");
+    std::error_code ec;
+    send(encode_message("DELE", number, ec), ec, "DELE");
+    expect_ok("DELE " + std::to_string(number));
+}
+
+void client::reset() {
+    require(pop3::state::transaction, "RSET");
+    std::error_code ec;
+    send(encode_simple("RSET", ec), ec, "RSET");
+    expect_ok("RSET");
+}
+
+void client::noop() {
+    if (!conn_.is_open()) throw request_error(errc::invalid_state, "NOOP: not connected");
+    std::error_code ec;
+    send(encode_simple("NOOP", ec), ec, "NOOP");
+    expect_ok("NOOP");
 }
 
 void client::quit() {
-    if (!channel_.is_open()) return;
+    if (!conn_.is_open()) return;
     std::error_code ec;
-    send(*encode_simple("QUIT", ec));
-    reply r = read_reply();
-    channel_.close();
-    session_.on_closed();
-    if (!r.ok) throw command_error(make_error_code(errc::command_failed), r, "QUIT: " + r.line);
+    send(encode_simple("QUIT", ec), ec, "QUIT");
+    if (session_.current() == pop3::state::transaction) session_.on_quit();
+    reply r = read_reply("reading the reply to QUIT");
+    close();
+    if (!r.ok) throw command_error(errc::command_failed, "QUIT: " + core::excerpt(r.line), to_server_reply(r));
 }
 
 // ---- plumbing --------------------------------------------------------------------
 
-std::string client::read_line_copy() {
-    std::error_code ec;
-    auto line = channel_.read_line(opts_.max_line, ec);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "reading a POP3 reply");
-    }
-    return std::string(line);
+void client::require(pop3::state s, const char* what) const {
+    if (!conn_.is_open()) throw request_error(errc::invalid_state, std::string(what) + ": not connected");
+    if (session_.current() != s)
+        throw request_error(errc::invalid_state, std::string(what) + (s == pop3::state::transaction
+                                                                           ? ": not authenticated"
+                                                                           : ": already authenticated"));
 }
 
-reply client::read_reply() {
-    std::string line = read_line_copy();
+reply client::read_reply(std::string_view context) {
+    std::string_view line = conn_.read_line(opts_.limits.max_line, context);
     auto r = parse_reply(line);
-    if (!r) fail(errc::malformed_reply, "reply: " + line);
+    if (!r) conn_.fail(errc::malformed_reply, std::string(context) + ": " + core::excerpt(line));
     return std::move(*r);
 }
 
-void client::send(const command_line& cmd) {
-    std::error_code ec;
-    channel_.write_command(cmd.line, ec, cmd.secret);
-    if (ec) {
-        channel_.close();
-        session_.on_closed();
-        net::throw_error(ec, "sending a POP3 command");
-    }
+reply client::expect_ok(const std::string& what) {
+    reply r = read_reply("reading the reply to " + what);
+    if (!r.ok) throw command_error(errc::command_failed, what + ": " + core::excerpt(r.line), to_server_reply(r));
+    return r;
 }
 
-void client::fail(errc e, const std::string& what) {
-    channel_.close();
-    session_.on_closed();
-    throw protocol_error(e, what);
+void client::send(const std::optional<command_line>& cmd, std::error_code ec, const char* what) {
+    if (!cmd) throw request_error(ec ? ec : make_error_code(errc::invalid_argument), what);
+    conn_.write_line(cmd->line, cmd->secret);
+}
+
+std::uint64_t client::read_block(const net::sink_fn& sink, std::size_t max, std::string_view context) {
+    std::uint64_t n = 0;
+    conn_.read_dot_block(
+        [&](std::string_view chunk) {
+            n += chunk.size();
+            sink(chunk);
+        },
+        max, context);
+    return n;
 }
 
 } // namespace pigeon::pop3

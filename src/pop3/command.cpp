@@ -72,4 +72,27 @@ std::optional<command_line> encode_sasl_response(std::string_view b64, std::erro
     return command_line{std::string(b64), {0, std::string_view::npos}};
 }
 
+std::optional<command_line> encode_message(std::string_view keyword, std::uint32_t number, std::error_code& ec) {
+    if (!is_keyword(keyword) || number == 0) return refuse(ec);
+    ec.clear();
+    return command_line{std::string(keyword) + ' ' + std::to_string(number), {0, 0}};
+}
+
+std::optional<command_line> encode_top(std::uint32_t number, std::uint32_t lines, std::error_code& ec) {
+    if (number == 0) return refuse(ec);
+    ec.clear();
+    return command_line{"TOP " + std::to_string(number) + ' ' + std::to_string(lines), {0, 0}};
+}
+
+std::optional<command_line> encode_apop(std::string_view name, std::string_view digest_hex, std::error_code& ec) {
+    if (!is_token(name) || digest_hex.size() != 32) return refuse(ec);
+    for (char c : digest_hex)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return refuse(ec);
+    ec.clear();
+    std::string line = "APOP " + std::string(name) + ' ';
+    const std::size_t at = line.size();
+    line += digest_hex;
+    return command_line{std::move(line), {at, std::string_view::npos}};
+}
+
 } // namespace pigeon::pop3

@@ -43,7 +43,7 @@ reply deciding_reply(const std::vector<recipient_result>& rs) {
 }
 
 /// Every local check, before anything is sent.
-plan make_plan(const envelope& env, const capabilities& caps, const client_options& opts) {
+plan make_plan(const envelope& env, const smtp::capabilities& caps, const client_options& opts) {
     if (env.recipients.empty()) throw request_error(errc::no_recipients, "no recipients");
     bool utf8 = env.needs_smtputf8;
     bool non_ascii = false;
@@ -234,7 +234,7 @@ static std::uint64_t send_chunks(client::impl& c, const net::source_fn& source, 
 send_result client::impl::send(const envelope& env, const net::source_fn& source) {
     require_open();
     const smtp::state st = sess.current();
-    if (st != state::ready && st != state::mail && st != state::rcpt)
+    if (st != smtp::state::ready && st != smtp::state::mail && st != smtp::state::rcpt)
         throw request_error(errc::invalid_state, std::string("cannot start a transaction in state ") + to_string(st));
     if (!source) throw request_error(errc::invalid_argument, "no message source");
     plan p = make_plan(env, sess.caps(), opts);

@@ -35,18 +35,18 @@ reply_parser::status reply_parser::feed_line(std::string_view line) {
         reply_ = reply{};
         state_ = status::need_more;
     }
-    if (line.size() > limits_.max_line_length) return fail(errc::reply_line_too_long);
+    if (line.size() > limits_.max_line_length) return fail(errc::line_too_long);
     if (line.find_first_of(std::string_view("\0\r\n", 3)) != std::string_view::npos)
         return fail(errc::nul_in_reply);
     // Reply-code: %x32-35 %x30-35 %x30-39 (RFC 5321 4.2)
     if (line.size() < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
         !net::ascii::is_digit(line[2]))
-        return fail(errc::bad_reply);
+        return fail(errc::malformed_reply);
     bool last = true;
     std::string_view text;
     if (line.size() > 3) {
         if (line[3] == '-') last = false;
-        else if (line[3] != ' ') return fail(errc::bad_reply);
+        else if (line[3] != ' ') return fail(errc::malformed_reply);
         text = line.substr(4);
     }
     const int code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
@@ -55,7 +55,7 @@ reply_parser::status reply_parser::feed_line(std::string_view line) {
     } else if (code != reply_.code) {
         return fail(errc::inconsistent_reply);
     }
-    if (reply_.lines.size() >= limits_.max_lines) return fail(errc::reply_too_long);
+    if (reply_.lines.size() >= limits_.max_lines) return fail(errc::response_too_large);
     if (reply_.lines.empty() && enhanced_) {
         unsigned subject = 0, detail_code = 0;
         if (detail::enhanced_status_prefix(text, code / 100, &subject, &detail_code) != 0)
@@ -79,12 +79,12 @@ reply_parser::status reply_parser::feed(std::string_view data, std::size_t& cons
         if (nl == std::string_view::npos) {
             // +1: room for the CR of a CRLF that has not arrived yet.
             if (partial_.size() + rest.size() > limits_.max_line_length + 1)
-                return fail(errc::reply_line_too_long);
+                return fail(errc::line_too_long);
             partial_.append(rest);
             consumed = data.size();
             return state_;
         }
-        if (partial_.size() + nl > limits_.max_line_length + 1) return fail(errc::reply_line_too_long);
+        if (partial_.size() + nl > limits_.max_line_length + 1) return fail(errc::line_too_long);
         consumed += nl + 1;
         status st;
         if (partial_.empty()) {

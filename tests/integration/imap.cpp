@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pigeon/imap/client.hpp"
+#include "support/connected.hpp"
 #include "support/lab.hpp"
 #include "support/lab_options.hpp"
 #include "support/secrets.hpp"
@@ -38,7 +39,7 @@ bool has(const std::vector<std::string>& v, const char* s) { return std::find(v.
 } // namespace
 
 TEST_CASE("STARTTLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     const auto& info = c.info();
     CHECK(info.greeting.rfind("* OK ", 0) == 0);
     CHECK(has(info.capabilities_before_tls, "STARTTLS"));
@@ -56,7 +57,7 @@ TEST_CASE("STARTTLS with verification against the lab CA") {
 }
 
 TEST_CASE("implicit TLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK(c.info().capabilities_before_tls.empty());
     CHECK(has(c.info().capabilities_after_tls, "IMAP4rev1"));
     CHECK(c.info().tls_active);
@@ -69,26 +70,26 @@ TEST_CASE("implicit TLS with verification against the lab CA") {
 TEST_CASE("verification is on: a CA that did not sign the certificate is refused") {
     auto o = opts();
     o.net.tls.ca_file.clear();  // the system store does not know the lab CA
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::implicit), o), net::tls_error);
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::starttls), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::implicit), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::starttls), o), net::tls_error);
 }
 
 TEST_CASE("authenticate alice with each mechanism, after STARTTLS and over implicit TLS") {
     for (auto mode : {net::tls_mode::starttls, net::tls_mode::implicit}) {
         for (const char* mech : {"SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"}) {
             INFO(mech << (mode == net::tls_mode::implicit ? " imaps" : " starttls"));
-            auto c = client::connect(ep(mode), opts());
+            auto c = test::connected<client>(ep(mode), opts());
             auto used = c.authenticate(creds(lab::alice), only(mech));
             CHECK(used.mechanism == mech);
-            CHECK(c.session_state().current() == state::authenticated);
-            CHECK(c.caps().has("IDLE"));  // post-login capabilities
+            CHECK(c.state() == state::authenticated);
+            CHECK(c.capabilities().has("IDLE"));  // post-login capabilities
             c.logout();
         }
     }
 }
 
 TEST_CASE("the default choice is the strongest: SCRAM-SHA-256") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     CHECK(c.authenticate(creds(lab::alice)).mechanism == "SCRAM-SHA-256");
     c.logout();
 }
@@ -96,26 +97,26 @@ TEST_CASE("the default choice is the strongest: SCRAM-SHA-256") {
 TEST_CASE("carol's non-ASCII password with SCRAM and with LOGIN (a literal)") {
     for (const char* mech : {"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}) {
         INFO(mech);
-        auto c = client::connect(ep(net::tls_mode::implicit), opts());
+        auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
         CHECK(c.authenticate(creds(lab::carol), only(mech)).mechanism == mech);
         c.logout();
     }
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     c.login(std::string(lab::carol.name), std::string(lab::carol.password));
-    CHECK(c.session_state().current() == state::authenticated);
+    CHECK(c.state() == state::authenticated);
     c.logout();
 }
 
 TEST_CASE("LOGIN fallback") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     c.login(std::string(lab::bob.name), std::string(lab::bob.password));
-    CHECK(c.session_state().current() == state::authenticated);
+    CHECK(c.state() == state::authenticated);
     c.logout();
 }
 
 TEST_CASE("on the clear connection nothing secret is sent") {
     auto o = opts();
-    auto c = client::connect([] {
+    auto c = test::connected<client>([] {
         auto e = ep(net::tls_mode::none);
         return e;
     }(), o);
@@ -135,7 +136,7 @@ TEST_CASE("on the clear connection nothing secret is sent") {
 TEST_CASE("wrong password: auth_error, and the connection stays usable") {
     for (const char* mech : {"SCRAM-SHA-256", "CRAM-MD5", "PLAIN"}) {
         INFO(mech);
-        auto c = client::connect(ep(net::tls_mode::starttls), opts());
+        auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
         auto bad = creds(lab::alice);
         bad.password = "not-alices-password";
         try {
@@ -148,7 +149,7 @@ TEST_CASE("wrong password: auth_error, and the connection stays usable") {
         CHECK(c.authenticate(creds(lab::alice), only(mech)).mechanism == mech);
         c.logout();
     }
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK_THROWS_AS(c.login(std::string(lab::alice.name), "wrong"), auth_error);
     c.logout();
 }
@@ -159,7 +160,7 @@ TEST_CASE("a trace of SCRAM, PLAIN and LOGIN at the most verbose level holds no 
         std::string trace;
         auto o = opts();
         o.net.trace = test::capture_trace(trace);
-        auto c = client::connect(ep(net::tls_mode::starttls), o);
+        auto c = test::connected<client>(ep(net::tls_mode::starttls), o);
         c.authenticate(creds(lab::carol), only(mech));
         c.logout();
         CHECK(trace.find("<redacted>") != std::string::npos);
@@ -170,7 +171,7 @@ TEST_CASE("a trace of SCRAM, PLAIN and LOGIN at the most verbose level holds no 
         std::string trace;
         auto o = opts();
         o.net.trace = test::capture_trace(trace);
-        auto c = client::connect(ep(net::tls_mode::implicit), o);
+        auto c = test::connected<client>(ep(net::tls_mode::implicit), o);
         c.login(std::string(who->name), std::string(who->password));
         c.logout();
         CHECK(trace.find(" LOGIN ") != std::string::npos);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pigeon/nntp/client.hpp"
+#include "support/connected.hpp"
 #include "support/lab.hpp"
 #include "support/lab_options.hpp"
 #include "support/secrets.hpp"
@@ -38,7 +39,7 @@ bool has(const std::vector<std::string>& v, const char* s) { return std::find(v.
 } // namespace
 
 TEST_CASE("STARTTLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     const auto& info = c.info();
     CHECK((info.greeting_code == 200 || info.greeting_code == 201));
     CHECK(has(info.capabilities_before_tls, "STARTTLS"));
@@ -48,13 +49,13 @@ TEST_CASE("STARTTLS with verification against the lab CA") {
     CHECK(info.starttls_used);
     REQUIRE(c.channel().tls() != nullptr);
     CHECK(c.channel().tls()->verified);
-    CHECK(c.caps().version() == 2);
-    CHECK(c.caps().reader());
+    CHECK(c.capabilities().version() == 2);
+    CHECK(c.capabilities().reader());
     c.quit();
 }
 
 TEST_CASE("implicit TLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK(c.info().capabilities_before_tls.empty());
     CHECK(has(c.info().capabilities_after_tls, "VERSION 2"));
     CHECK(c.info().tls_active);
@@ -66,18 +67,18 @@ TEST_CASE("implicit TLS with verification against the lab CA") {
 TEST_CASE("verification is on: without the lab CA the certificate is refused") {
     auto o = opts();
     o.net.tls.ca_file.clear();
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::implicit), o), net::tls_error);
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::starttls), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::implicit), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::starttls), o), net::tls_error);
 }
 
 TEST_CASE("AUTHINFO USER/PASS, after STARTTLS and over implicit TLS") {
     for (auto mode : {net::tls_mode::starttls, net::tls_mode::implicit}) {
         for (const auto* who : {&lab::alice, &lab::carol}) {
             INFO(who->name << (mode == net::tls_mode::implicit ? " nntps" : " starttls"));
-            auto c = client::connect(ep(mode), opts());
+            auto c = test::connected<client>(ep(mode), opts());
             c.login(std::string(who->name), std::string(who->password));
-            CHECK(c.session_state().current() == state::authenticated);
-            CHECK(c.caps().post());  // posting needs authentication in the lab
+            CHECK(c.state() == state::authenticated);
+            CHECK(c.capabilities().post());  // posting needs authentication in the lab
             c.quit();
         }
     }
@@ -86,18 +87,18 @@ TEST_CASE("AUTHINFO USER/PASS, after STARTTLS and over implicit TLS") {
 TEST_CASE("AUTHINFO SASL with each mechanism") {
     for (const char* mech : {"SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN"}) {
         INFO(mech);
-        auto c = client::connect(ep(net::tls_mode::starttls), opts());
+        auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
         CHECK(c.authenticate(creds(lab::alice), only(mech)).mechanism == mech);
-        CHECK(c.session_state().current() == state::authenticated);
+        CHECK(c.state() == state::authenticated);
         c.quit();
     }
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK(c.authenticate(creds(lab::carol), only("SCRAM-SHA-256")).mechanism == "SCRAM-SHA-256");
     c.quit();
 }
 
 TEST_CASE("wrong password: auth_error with 481") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     try {
         c.login(std::string(lab::alice.name), "not-alices-password");
         FAIL("no auth_error");
@@ -107,7 +108,7 @@ TEST_CASE("wrong password: auth_error with 481") {
         CHECK(std::string(e.what()).find("not-alices-password") == std::string::npos);
     }
     c.quit();
-    auto d = client::connect(ep(net::tls_mode::implicit), opts());
+    auto d = test::connected<client>(ep(net::tls_mode::implicit), opts());
     auto bad = creds(lab::alice);
     bad.password = "not-alices-password";
     CHECK_THROWS_AS(d.authenticate(bad, only("SCRAM-SHA-256")), auth_error);
@@ -115,7 +116,7 @@ TEST_CASE("wrong password: auth_error with 481") {
 }
 
 TEST_CASE("on the clear connection no password is sent") {
-    auto c = client::connect(ep(net::tls_mode::none), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::none), opts());
     CHECK_FALSE(c.info().tls_active);
     try {
         c.login(std::string(lab::alice.name), std::string(lab::alice.password));
@@ -130,10 +131,10 @@ TEST_CASE("a trace of AUTHINFO at the most verbose level holds no secret") {
     std::string trace;
     auto o = opts();
     o.net.trace = test::capture_trace(trace);
-    auto c = client::connect(ep(net::tls_mode::starttls), o);
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), o);
     c.login(std::string(lab::carol.name), std::string(lab::carol.password));
     c.quit();
-    auto d = client::connect(ep(net::tls_mode::starttls), o);
+    auto d = test::connected<client>(ep(net::tls_mode::starttls), o);
     d.authenticate(creds(lab::carol), only("PLAIN"));
     d.quit();
     CHECK(trace.find("AUTHINFO PASS <redacted>") != std::string::npos);

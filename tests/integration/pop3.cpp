@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pigeon/pop3/client.hpp"
+#include "support/connected.hpp"
 #include "support/lab.hpp"
 #include "support/lab_options.hpp"
 #include "support/secrets.hpp"
@@ -38,7 +39,7 @@ bool has(const std::vector<std::string>& v, const char* s) { return std::find(v.
 } // namespace
 
 TEST_CASE("STLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     const auto& info = c.info();
     CHECK(info.greeting.rfind("+OK", 0) == 0);
     CHECK(has(info.capabilities_before_tls, "STLS"));
@@ -49,12 +50,12 @@ TEST_CASE("STLS with verification against the lab CA") {
     CHECK(info.starttls_used);
     REQUIRE(c.channel().tls() != nullptr);
     CHECK(c.channel().tls()->verified);
-    CHECK(c.caps().sasl_mechanisms().size() >= 5);
+    CHECK(c.capabilities().sasl_mechanisms().size() >= 5);
     c.quit();
 }
 
 TEST_CASE("implicit TLS with verification against the lab CA") {
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK(c.info().capabilities_before_tls.empty());
     CHECK(has(c.info().capabilities_after_tls, "UIDL"));
     CHECK(c.info().tls_active);
@@ -66,25 +67,25 @@ TEST_CASE("implicit TLS with verification against the lab CA") {
 TEST_CASE("verification is on: without the lab CA the certificate is refused") {
     auto o = opts();
     o.net.tls.ca_file.clear();
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::implicit), o), net::tls_error);
-    CHECK_THROWS_AS(client::connect(ep(net::tls_mode::starttls), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::implicit), o), net::tls_error);
+    CHECK_THROWS_AS(test::connected<client>(ep(net::tls_mode::starttls), o), net::tls_error);
 }
 
 TEST_CASE("authenticate alice with each mechanism, after STLS and over implicit TLS") {
     for (auto mode : {net::tls_mode::starttls, net::tls_mode::implicit}) {
         for (const char* mech : {"SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "PLAIN", "LOGIN"}) {
             INFO(mech << (mode == net::tls_mode::implicit ? " pop3s" : " stls"));
-            auto c = client::connect(ep(mode), opts());
+            auto c = test::connected<client>(ep(mode), opts());
             auto used = c.authenticate(creds(lab::alice), only(mech));
             CHECK(used.mechanism == mech);
-            CHECK(c.session_state().current() == state::transaction);
+            CHECK(c.state() == state::transaction);
             c.quit();
         }
     }
 }
 
 TEST_CASE("the default choice is the strongest: SCRAM-SHA-256") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     CHECK(c.authenticate(creds(lab::alice)).mechanism == "SCRAM-SHA-256");
     c.quit();
 }
@@ -92,25 +93,25 @@ TEST_CASE("the default choice is the strongest: SCRAM-SHA-256") {
 TEST_CASE("carol's non-ASCII password") {
     for (const char* mech : {"SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"}) {
         INFO(mech);
-        auto c = client::connect(ep(net::tls_mode::implicit), opts());
+        auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
         CHECK(c.authenticate(creds(lab::carol), only(mech)).mechanism == mech);
         c.quit();
     }
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     c.login(std::string(lab::carol.name), std::string(lab::carol.password));
-    CHECK(c.session_state().current() == state::transaction);
+    CHECK(c.state() == state::transaction);
     c.quit();
 }
 
 TEST_CASE("USER/PASS fallback") {
-    auto c = client::connect(ep(net::tls_mode::starttls), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
     c.login(std::string(lab::bob.name), std::string(lab::bob.password));
-    CHECK(c.session_state().current() == state::transaction);
+    CHECK(c.state() == state::transaction);
     c.quit();
 }
 
 TEST_CASE("on the clear connection nothing secret is sent, SCRAM works") {
-    auto c = client::connect(ep(net::tls_mode::none), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::none), opts());
     CHECK_FALSE(c.info().tls_active);
     try {
         c.login(std::string(lab::alice.name), std::string(lab::alice.password));
@@ -125,7 +126,7 @@ TEST_CASE("on the clear connection nothing secret is sent, SCRAM works") {
 TEST_CASE("wrong password: auth_error, and the connection stays usable") {
     for (const char* mech : {"SCRAM-SHA-256", "CRAM-MD5", "PLAIN"}) {
         INFO(mech);
-        auto c = client::connect(ep(net::tls_mode::starttls), opts());
+        auto c = test::connected<client>(ep(net::tls_mode::starttls), opts());
         auto bad = creds(lab::alice);
         bad.password = "not-alices-password";
         try {
@@ -139,7 +140,7 @@ TEST_CASE("wrong password: auth_error, and the connection stays usable") {
         CHECK(c.authenticate(creds(lab::alice), only(mech)).mechanism == mech);
         c.quit();
     }
-    auto c = client::connect(ep(net::tls_mode::implicit), opts());
+    auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     CHECK_THROWS_AS(c.login(std::string(lab::alice.name), "wrong"), auth_error);
     c.quit();
 }
@@ -153,14 +154,14 @@ TEST_CASE("a trace of SCRAM, PLAIN and USER/PASS at the most verbose level holds
     for (const char* mech : {"SCRAM-SHA-256", "PLAIN"}) {
         INFO(mech);
         std::string trace;
-        auto c = client::connect(ep(net::tls_mode::starttls), traced(trace));
+        auto c = test::connected<client>(ep(net::tls_mode::starttls), traced(trace));
         c.authenticate(creds(lab::carol), only(mech));
         c.quit();
         CHECK(trace.find("<redacted>") != std::string::npos);
         CHECK_FALSE(contains_any_form(trace, std::string(lab::carol.password)));
     }
     std::string trace;
-    auto c = client::connect(ep(net::tls_mode::starttls), traced(trace));
+    auto c = test::connected<client>(ep(net::tls_mode::starttls), traced(trace));
     c.login(std::string(lab::alice.name), std::string(lab::alice.password));
     c.quit();
     CHECK(trace.find("PASS <redacted>") != std::string::npos);

@@ -228,8 +228,8 @@ TEST_CASE("show: a message sent through Postfix, shown from alice's Maildir") {
     ep.port = lab::smtp_port;
     ep.tls = net::tls_mode::none;
     smtp::client_options o;
-    o.session.connect.connect_timeout = std::chrono::seconds(10);
-    o.session.connect.io_timeout = std::chrono::seconds(30);
+    o.net.connect.connect_timeout = std::chrono::seconds(10);
+    o.net.connect.io_timeout = std::chrono::seconds(30);
     c.connect(ep, o);
     smtp::envelope env;
     env.from = std::string(lab::alice.name);

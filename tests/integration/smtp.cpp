@@ -40,11 +40,11 @@ net::endpoint endpoint(std::uint16_t port, net::tls_mode mode) {
 
 client_options options() {
     client_options o;
-    o.session.tls.ca_file = lab::ca_file();
-    o.session.tls.ca_file_only = true;
-    o.session.tls.server_name = std::string(lab::tls_name);
-    o.session.connect.connect_timeout = std::chrono::seconds(10);
-    o.session.connect.io_timeout = std::chrono::seconds(30);
+    o.net.tls.ca_file = lab::ca_file();
+    o.net.tls.ca_file_only = true;
+    o.net.tls.server_name = std::string(lab::tls_name);
+    o.net.connect.connect_timeout = std::chrono::seconds(10);
+    o.net.connect.io_timeout = std::chrono::seconds(30);
     return o;
 }
 
@@ -114,9 +114,9 @@ TEST_CASE("submission port 10587: STARTTLS / AUTH / delivered to alice") {
     c.connect(endpoint(lab::submission_port, net::tls_mode::starttls), options());
     CHECK(c.info().tls_active);
     CHECK(c.info().starttls_used);
-    CHECK_FALSE(c.info().ehlo_before_tls.empty());
-    CHECK_FALSE(c.info().ehlo_after_tls.empty());
-    CHECK_FALSE(c.caps().auth_mechanisms.empty());
+    CHECK_FALSE(c.info().capabilities_before_tls.empty());
+    CHECK_FALSE(c.info().capabilities_after_tls.empty());
+    CHECK_FALSE(c.capabilities().auth_mechanisms.empty());
     c.authenticate(creds(lab::alice));
     MESSAGE("mechanism chosen: " << c.info().auth_mechanism);
     CHECK(c.info().auth_mechanism != "LOGIN");
@@ -148,7 +148,7 @@ TEST_CASE("implicit TLS port 10465: AUTH / delivered") {
     client c;
     c.connect(endpoint(lab::submissions_port, net::tls_mode::implicit), options());
     CHECK(c.info().tls_active);
-    CHECK(c.info().ehlo_before_tls.empty());
+    CHECK(c.info().capabilities_before_tls.empty());
     REQUIRE(c.channel().tls() != nullptr);
     CHECK(c.channel().tls()->verified);
     c.authenticate(creds(lab::bob));
@@ -162,7 +162,7 @@ TEST_CASE("plain port 10025 without TLS (tls_mode::none) / no AUTH") {
     client c;
     c.connect(endpoint(lab::smtp_port, net::tls_mode::none), options());
     CHECK_FALSE(c.info().tls_active);
-    CHECK(c.caps().starttls);  // offered, deliberately not used
+    CHECK(c.capabilities().starttls);  // offered, deliberately not used
     const auto token = unique_token();
     CHECK(c.send(make_envelope({lab::alice.name}), message(token)).all_accepted());
     c.quit();
@@ -232,7 +232,7 @@ TEST_CASE("bare LF / bare CR / \\n.\\n and \\r\\n.\\r\\n arrive exactly as meant
         auto o = options();
         o.prefer_data = prefer_data;
         c.connect(endpoint(lab::smtp_port, net::tls_mode::none), o);
-        REQUIRE(c.caps().chunking);
+        REQUIRE(c.capabilities().chunking);
         const auto token = unique_token();
         const auto res = c.send(make_envelope({lab::alice.name}), message(token, body));
         CHECK(res.chunked == !prefer_data);
@@ -304,7 +304,7 @@ TEST_CASE("many messages over one connection") {
 TEST_CASE("SIZE over the server's limit is refused locally - DSN parameters are accepted") {
     client c;
     c.connect(endpoint(lab::smtp_port, net::tls_mode::none), options());
-    CHECK(c.caps().size_limit == lab::smtp_size_limit);
+    CHECK(c.capabilities().size_limit == lab::smtp_size_limit);
     auto env = make_envelope({lab::alice.name});
     env.size_hint = lab::smtp_size_limit + 1;
     try {
@@ -313,7 +313,7 @@ TEST_CASE("SIZE over the server's limit is refused locally - DSN parameters are 
     } catch (const request_error& e) {
         CHECK(e.code() == errc::message_too_big);
     }
-    REQUIRE(c.caps().dsn);
+    REQUIRE(c.capabilities().dsn);
     const auto token = unique_token();
     env = make_envelope({lab::alice.name});
     env.ret = dsn_ret::headers;

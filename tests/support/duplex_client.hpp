@@ -8,6 +8,7 @@
 
 #include "pigeon/net/channel.hpp"
 #include "pigeon/net/endpoint.hpp"
+#include "support/connected.hpp"
 #include "support/duplex_stream.hpp"
 
 namespace pigeon::test {
@@ -18,13 +19,13 @@ struct duplex_fixture {
     std::unique_ptr<Client> c;
 };
 
-/// Client::start(channel, mode, opts...) on a duplex_stream playing chunks.
+/// test::connected<Client>(channel, mode, opts...) on a duplex_stream playing chunks.
 template <class Client, class... Options>
 duplex_fixture<Client> start_on_duplex(std::vector<std::string> chunks, net::tls_mode mode,
                                        duplex_options dopts, const Options&... opts) {
     auto s = std::make_unique<duplex_stream>(std::move(chunks), dopts);
     auto peer = s->peer();
-    auto c = std::make_unique<Client>(Client::start(net::channel(std::move(s)), mode, opts...));
+    auto c = std::make_unique<Client>(connected<Client>(net::channel(std::move(s)), mode, opts...));
     return {peer, std::move(c)};
 }
 

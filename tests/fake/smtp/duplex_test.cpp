@@ -130,8 +130,8 @@ TEST_CASE("STARTTLS on a pretend-TLS stream: nothing pipelined with it / EHLO ag
     CHECK(peer.written_before_tls() == "EHLO localhost\r\nSTARTTLS\r\n");
     CHECK(peer.written_after_tls() == "EHLO localhost\r\n");
     CHECK(c.info().tls_active);
-    CHECK(c.caps().pipelining);
-    CHECK(c.caps().auth_mechanisms == std::vector<std::string>{"PLAIN", "SCRAM-SHA-256"});
+    CHECK(c.capabilities().pipelining);
+    CHECK(c.capabilities().auth_mechanisms == std::vector<std::string>{"PLAIN", "SCRAM-SHA-256"});
 }
 
 TEST_CASE("STARTTLS go-ahead with injected bytes in the same read: no handshake attempted") {

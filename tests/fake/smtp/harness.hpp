@@ -34,13 +34,13 @@ struct harness {
 
     client_options options() const {
         client_options o;
-        o.session.tls.ca_file = ca_file;
-        o.session.tls.ca_file_only = true;
-        o.session.tls.server_name = "localhost";
-        o.session.connect.connect_timeout = std::chrono::seconds(5);
-        o.session.connect.io_timeout = std::chrono::seconds(5);
+        o.net.tls.ca_file = ca_file;
+        o.net.tls.ca_file_only = true;
+        o.net.tls.server_name = "localhost";
+        o.net.connect.connect_timeout = std::chrono::seconds(5);
+        o.net.connect.io_timeout = std::chrono::seconds(5);
         auto t = trace;
-        o.session.trace.hook = [t](net::trace_direction d, std::string_view s) {
+        o.net.trace.hook = [t](net::trace_direction d, std::string_view s) {
             const char* p = d == net::trace_direction::sent ? "C: " : d == net::trace_direction::received ? "S: " : "I: ";
             t->push_back(p + std::string(s));
         };

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pigeon/imap/client.hpp"
+#include "support/connected.hpp"
 #include "support/code_of.hpp"
 #include "support/duplex_client.hpp"
 
@@ -45,7 +46,7 @@ TEST_CASE("CAPABILITY is asked when the greeting has none, literals in responses
                     "A1 OK done\r\n"},
                    net::tls_mode::none);
     CHECK(f.peer.written() == "A1 CAPABILITY\r\n");
-    CHECK(f.c->caps().has("IDLE"));
+    CHECK(f.c->capabilities().has("IDLE"));
 }
 
 TEST_CASE("LOGIN with a synchronizing literal waits for the continuation") {
@@ -54,8 +55,8 @@ TEST_CASE("LOGIN with a synchronizing literal waits for the continuation") {
                    net::tls_mode::none);
     f.c->login("carol@lab.test", "p\xc3\xa4ss", true);
     CHECK(f.peer.writes() == std::vector<std::string>{"A1 LOGIN carol@lab.test {5}\r\n", "p\xc3\xa4ss", "\r\n"});
-    CHECK(f.c->session_state().current() == state::authenticated);
-    CHECK(f.c->caps().has("IDLE"));  // from the tagged OK's code
+    CHECK(f.c->state() == state::authenticated);
+    CHECK(f.c->capabilities().has("IDLE"));  // from the tagged OK's code
 }
 
 TEST_CASE("a tagged OK before the command was sent completely is fatal") {
@@ -92,10 +93,11 @@ TEST_CASE("malformed responses and bad greetings are protocol errors") {
     try {
         start({"* BYE [UNAVAILABLE] overloaded\r\n"}, net::tls_mode::none);
         FAIL("no exception");
-    } catch (const command_error& e) {
+    } catch (const protocol_error& e) {
         CHECK(e.code() == make_error_code(errc::greeting_refused));
-        CHECK(e.transient());
-        CHECK(e.server_response().text == "overloaded");
+        CHECK(e.is_transient());
+        CHECK(e.server_reply().response_code == "UNAVAILABLE");
+        CHECK(e.server_reply().text() == "* BYE [UNAVAILABLE] overloaded");
     }
 }
 
@@ -119,8 +121,8 @@ TEST_CASE("STARTTLS: upgrade, forget, re-read") {
     CHECK(info.capabilities_before_tls ==
           std::vector<std::string>{"IMAP4rev1", "STARTTLS", "AUTH=PLAIN", "LOGINDISABLED"});
     CHECK(info.capabilities_after_tls == std::vector<std::string>{"IMAP4rev1", "AUTH=SCRAM-SHA-256"});
-    CHECK_FALSE(f.c->caps().login_disabled());
-    CHECK(f.c->caps().auth_mechanisms() == std::vector<std::string>{"SCRAM-SHA-256"});
+    CHECK_FALSE(f.c->capabilities().login_disabled());
+    CHECK(f.c->capabilities().auth_mechanisms() == std::vector<std::string>{"SCRAM-SHA-256"});
 }
 
 TEST_CASE("STARTTLS required: refusals send nothing further") {
@@ -130,7 +132,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
         auto s = std::make_unique<test::duplex_stream>(
             std::vector<std::string>{"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] hi\r\n"}, d);
         auto peer = s->peer();
-        auto ec = code_of([&] { client::start(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
+        auto ec = code_of([&] { test::connected<client>(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
         CHECK(ec == make_error_code(errc::starttls_not_offered));
         CHECK(peer.written().empty());
         CHECK(peer.closed());
@@ -138,7 +140,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
     SUBCASE("CAPABILITY answered BAD (curl test 984)") {
         auto s = std::make_unique<test::duplex_stream>(std::vector<std::string>{"* OK hi\r\n", "A1 BAD no\r\n"}, d);
         auto peer = s->peer();
-        auto ec = code_of([&] { client::start(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
+        auto ec = code_of([&] { test::connected<client>(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
         CHECK(ec == make_error_code(errc::capability_failed));
         CHECK(peer.written() == "A1 CAPABILITY\r\n");
     }
@@ -146,7 +148,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
         auto s = std::make_unique<test::duplex_stream>(
             std::vector<std::string>{"* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n"}, d);
         auto peer = s->peer();
-        auto ec = code_of([&] { client::start(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
+        auto ec = code_of([&] { test::connected<client>(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
         CHECK(ec == make_error_code(errc::preauth_without_tls));
         CHECK(peer.written().empty());
         CHECK(peer.tls_attempts() == 0);
@@ -155,7 +157,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
         auto s = std::make_unique<test::duplex_stream>(
             std::vector<std::string>{"* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n", "A1 NO not now\r\n"}, d);
         auto peer = s->peer();
-        auto ec = code_of([&] { client::start(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
+        auto ec = code_of([&] { test::connected<client>(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
         CHECK(ec == make_error_code(errc::starttls_refused));
         CHECK(peer.written() == "A1 STARTTLS\r\n");
         CHECK(peer.tls_attempts() == 0);
@@ -166,7 +168,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
                                      "A1 OK Begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n"},
             d);
         auto peer = s->peer();
-        auto ec = code_of([&] { client::start(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
+        auto ec = code_of([&] { test::connected<client>(net::channel(std::move(s)), net::tls_mode::starttls, fixed_tags()); });
         CHECK(ec == make_error_code(net::errc::data_after_starttls));
         CHECK(peer.written() == "A1 STARTTLS\r\n");
         CHECK_FALSE(peer.tls_active());
@@ -176,7 +178,7 @@ TEST_CASE("STARTTLS required: refusals send nothing further") {
 TEST_CASE("PREAUTH is fine with implicit TLS or by explicit choice of no TLS") {
     auto f = start({"* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n"}, net::tls_mode::none);
     CHECK(f.c->info().preauth);
-    CHECK(f.c->session_state().current() == state::authenticated);
+    CHECK(f.c->state() == state::authenticated);
 }
 
 TEST_CASE("LOGIN refusals happen before anything is sent") {

@@ -135,21 +135,21 @@ TEST_CASE("text that only looks like an enhanced status code is left alone") {
 }
 
 TEST_CASE("malformed lines are errors / not exceptions") {
-    CHECK(line_error({""}) == errc::bad_reply);
-    CHECK(line_error({"25"}) == errc::bad_reply);
-    CHECK(line_error({"2500 x"}) == errc::bad_reply);
-    CHECK(line_error({"250x"}) == errc::bad_reply);
-    CHECK(line_error({"abc def"}) == errc::bad_reply);
-    CHECK(line_error({"999 nine"}) == errc::bad_reply);  // LOAD-09
-    CHECK(line_error({"199 one"}) == errc::bad_reply);
-    CHECK(line_error({"600 six"}) == errc::bad_reply);
-    CHECK(line_error({"260 six in the middle"}) == errc::bad_reply);
-    CHECK(line_error({"-250 x"}) == errc::bad_reply);
+    CHECK(line_error({""}) == errc::malformed_reply);
+    CHECK(line_error({"25"}) == errc::malformed_reply);
+    CHECK(line_error({"2500 x"}) == errc::malformed_reply);
+    CHECK(line_error({"250x"}) == errc::malformed_reply);
+    CHECK(line_error({"abc def"}) == errc::malformed_reply);
+    CHECK(line_error({"999 nine"}) == errc::malformed_reply);  // LOAD-09
+    CHECK(line_error({"199 one"}) == errc::malformed_reply);
+    CHECK(line_error({"600 six"}) == errc::malformed_reply);
+    CHECK(line_error({"260 six in the middle"}) == errc::malformed_reply);
+    CHECK(line_error({"-250 x"}) == errc::malformed_reply);
     CHECK(line_error({std::string("250 a\0b", 7)}) == errc::nul_in_reply);
     CHECK(line_error({"250 a\rb"}) == errc::nul_in_reply);
     CHECK(line_error({"250-a", "251 b"}) == errc::inconsistent_reply);
     CHECK(line_error({"250-a", "550 b"}) == errc::inconsistent_reply);
-    CHECK(line_error({"250-a", "garbage"}) == errc::bad_reply);
+    CHECK(line_error({"250-a", "garbage"}) == errc::malformed_reply);
 }
 
 TEST_CASE("limits on line length and line count") {
@@ -157,9 +157,9 @@ TEST_CASE("limits on line length and line count") {
     lim.max_line_length = 20;
     lim.max_lines = 3;
     CHECK(line_error({"250 " + std::string(16, 'x')}, lim) == std::error_code{});
-    CHECK(line_error({"250 " + std::string(17, 'x')}, lim) == errc::reply_line_too_long);
+    CHECK(line_error({"250 " + std::string(17, 'x')}, lim) == errc::line_too_long);
     CHECK(line_error({"250-a", "250-b", "250 c"}, lim) == std::error_code{});
-    CHECK(line_error({"250-a", "250-b", "250-c", "250 d"}, lim) == errc::reply_too_long);
+    CHECK(line_error({"250-a", "250-b", "250-c", "250 d"}, lim) == errc::response_too_large);
 
     // Endless continuation lines (LOAD-05) stop at the default limit.
     reply_parser p;
@@ -170,7 +170,7 @@ TEST_CASE("limits on line length and line count") {
         ++fed;
     }
     CHECK(s == st::error);
-    CHECK(p.error() == errc::reply_too_long);
+    CHECK(p.error() == errc::response_too_large);
     CHECK(fed == reply_limits{}.max_lines + 1);
 }
 
@@ -250,7 +250,7 @@ TEST_CASE("byte feed: an over-long partial line is refused without buffering it"
     const std::string chunk(40, 'x');
     CHECK(p.feed("250 " + chunk, used) == st::need_more);
     CHECK(p.feed(chunk, used) == st::error);
-    CHECK(p.error() == errc::reply_line_too_long);
+    CHECK(p.error() == errc::line_too_long);
     // A line of exactly the limit followed by CRLF is fine, split anywhere.
     const std::string ok = "250 " + std::string(60, 'y') + "\r\n";
     pigeon::test::for_each_split(ok, [&](const pigeon::test::pieces& pieces) {

@@ -14,24 +14,16 @@
 namespace pigeon::imap {
 
 enum class state {
-    greeting,           ///< connected, greeting not read yet
+    disconnected,       ///< not connected, or the connection is gone
     not_authenticated,  ///< * OK greeting
     authenticated,      ///< * PREAUTH greeting, or LOGIN/AUTHENTICATE succeeded
     selected,           ///< a mailbox is selected
-    logout,             ///< LOGOUT sent, BYE received, or connection gone
-};
-
-struct auth_plan {
-    enum class method { sasl, login, none };
-    method how = method::none;
-    std::string mechanism;   ///< for method::sasl
-    std::error_code refusal; ///< why for method::none
+    logout,             ///< LOGOUT sent or BYE received
 };
 
 class session {
 public:
     state current() const noexcept { return state_; }
-    bool tls_active() const noexcept { return tls_; }
     const capabilities& caps() const noexcept { return caps_; }
     bool caps_known() const noexcept { return caps_known_; }
 
@@ -41,26 +33,19 @@ public:
     }
     void on_capabilities(capabilities c) { caps_ = std::move(c); caps_known_ = true; }
     /// TLS is up: everything learned before is forgotten (RFC 9051 section 6.2.1).
-    void on_tls_established() { tls_ = true; caps_ = {}; caps_known_ = false; }
+    void on_tls_established() { caps_ = {}; caps_known_ = false; }
     /// Authenticated: capabilities may change and must be learned again.
     void on_authenticated() { state_ = state::authenticated; caps_ = {}; caps_known_ = false; }
     void on_logout() noexcept { state_ = state::logout; }
-
-    /// May STARTTLS be sent now? starttls_not_offered when not advertised,
-    /// invalid_state outside not-authenticated or when TLS is already up.
-    std::error_code check_starttls() const;
-
-    /// SASL (strongest usable AUTH= mechanism), else LOGIN when opts.allowed
-    /// is empty, LOGINDISABLED is absent, and TLS is active or cleartext
-    /// secrets are explicitly allowed.
-    auth_plan plan_auth(const sasl::credentials& creds, const sasl::selection_options& opts) const;
+    void on_closed() noexcept { state_ = state::disconnected; }
+    /// A mailbox was selected (SELECT/EXAMINE OK) or closed (CLOSE/UNSELECT).
+    void on_selected(bool selected) noexcept { state_ = selected ? state::selected : state::authenticated; }
 
     /// How literals may be sent, from LITERAL+ / LITERAL-.
     literal_options literals() const noexcept;
 
 private:
-    state state_ = state::greeting;
-    bool tls_ = false;
+    state state_ = state::disconnected;
     bool caps_known_ = false;
     capabilities caps_;
 };

@@ -1,93 +1,176 @@
 #pragma once
-// The blocking POP3 client: connects, reads the greeting and CAPA, upgrades
-// with STLS when the endpoint asks for STARTTLS (required: refused when not
-// offered or not accepted, before anything else is sent), re-reads CAPA under
-// TLS, and authenticates through SASL or USER/PASS. Throws the exceptions of
-// pop3/error.hpp and net/error.hpp.
+// The blocking POP3 client (RFC 1939, 2449, 2595, 5034), on the shared client
+// core: connect() reads the greeting and CAPA, upgrades with STLS when the
+// endpoint asks for STARTTLS (required: refused when not offered or not
+// accepted, before anything else is sent) and re-reads CAPA under TLS;
+// authenticate() runs SASL or USER/PASS. Then the maildrop: STAT, LIST,
+// UIDL, RETR and TOP streamed into a sink, DELE, RSET, NOOP, and pipelined
+// retrieval (RFC 2449 PIPELINING) with a window.
+//
+// Deletions: DELE only marks a message. The server removes marked messages
+// when the session ends with a clean QUIT (quit()); a connection that breaks
+// or is closed with close() deletes nothing (RFC 1939 section 6).
+//
+//   pop3::client c;
+//   c.connect(*net::parse_endpoint("pop3s://mail.example.org", ec));
+//   c.authenticate({.username = "alice", .password = pw});
+//   for (auto& m : c.list()) c.retrieve(m.number, file_sink);
+//   c.quit();
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "pigeon/core/connection.hpp"
+#include "pigeon/core/line_splitter.hpp"
+#include "pigeon/net/bytes.hpp"
 #include "pigeon/net/channel.hpp"
 #include "pigeon/net/connect.hpp"
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/pop3/capabilities.hpp"
 #include "pigeon/pop3/command.hpp"
 #include "pigeon/pop3/error.hpp"
+#include "pigeon/pop3/maildrop.hpp"
 #include "pigeon/pop3/reply.hpp"
 #include "pigeon/pop3/session.hpp"
-#include "pigeon/pop3/session_info.hpp"
-#include "pigeon/sasl/exchange.hpp"
-#include "pigeon/sasl/mechanism.hpp"
-#include "pigeon/sasl/select.hpp"
 
 namespace pigeon::pop3 {
 
+using core::auth_result;
+using core::session_info;
+
+struct client_limits {
+    std::size_t max_line = 8 * 1024;          ///< longest status or listing line (RFC 2449: 512)
+    std::size_t max_capa_bytes = 64 * 1024;   ///< largest CAPA response
+    /// Most LIST / UIDL entries collected into a vector (the callback forms
+    /// have no limit: they hold nothing).
+    std::size_t max_listing_entries = 1'000'000;
+    /// Largest TOP or RETR kept in memory by the std::string forms.
+    std::size_t max_message_in_memory = 64 * 1024 * 1024;
+};
+
 struct client_options {
-    net::session_options net;                 ///< connect, TLS, trace and channel limits
-    std::size_t max_line = 8 * 1024;          ///< longest status line accepted (RFC 2449: 512)
-    std::size_t max_capa_bytes = 64 * 1024;   ///< largest CAPA response accepted
-    sasl::mechanism_limits mechanisms;        ///< SCRAM iteration bounds
-    sasl::exchange_limits exchange;           ///< challenge limit
+    net::session_options net;   ///< connect, TLS, trace and channel limits
+    client_limits limits;
+    core::auth_limits auth;     ///< SASL limits
+    /// Most RETR / TOP / DELE commands in flight with PIPELINING.
+    std::size_t pipeline_window = 32;
 };
 
-/// What authenticate() used.
-struct auth_result {
-    std::string mechanism;          ///< the SASL mechanism, or "USER" for USER/PASS
-    bool password_command = false;  ///< true for USER/PASS
+/// How one message of a batch went.
+struct retrieve_status {
+    std::uint32_t number = 0;
+    bool ok = false;               ///< retrieved (and marked deleted, when asked)
+    std::uint64_t bytes = 0;       ///< bytes given to the sink (CRLF line ends, un-stuffed)
+    core::server_reply refusal;    ///< the -ERR when not ok
 };
 
-class client {
+class client : private core::dialect {
 public:
-    /// Opens the connection to ep (TCP, then TLS at once for implicit TLS)
-    /// and runs the set-up described above.
-    static client connect(const net::endpoint& ep, const client_options& opts = {});
-    /// The same set-up over a channel that is already open (tests, proxies).
-    /// With tls_mode::implicit the channel must already be TLS.
-    static client start(net::channel ch, net::tls_mode mode, const client_options& opts = {});
-
+    client();
+    /// Closes without QUIT: nothing marked deleted is deleted.
+    ~client() override;
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
-    ~client();
 
-    const session_info& info() const noexcept { return info_; }
-    const capabilities& caps() const noexcept { return session_.caps(); }
-    const session& session_state() const noexcept { return session_; }
-    net::channel& channel() noexcept { return channel_; }
-    const net::channel& channel() const noexcept { return channel_; }
+    /// Connects (TCP, TLS at once for pop3s) and runs the set-up above.
+    /// Throws net::transport_error, net::tls_error, protocol_error.
+    void connect(const net::endpoint& ep, const client_options& opts = {});
+    /// The same set-up over a channel that is already open (tests, proxies):
+    /// ep.tls says how TLS is used (implicit: the channel must already be TLS).
+    void connect(net::channel ch, const net::endpoint& ep, const client_options& opts = {});
 
-    /// Authenticates with the strongest SASL mechanism that may be used
-    /// (sasl::rank), or else USER/PASS (see session::plan_auth). Throws
-    /// auth_error when refused or when nothing may be used; nothing secret is
-    /// sent on a connection without TLS unless opts.allow_cleartext_secrets.
-    auth_result authenticate(const sasl::credentials& creds, const sasl::selection_options& opts = {});
-
-    /// USER/PASS (RFC 1939 section 7). Refused (cleartext_refused) without TLS
-    /// unless allow_cleartext. Throws auth_error when the server says -ERR.
+    /// SASL with the strongest usable mechanism, else USER/PASS (see
+    /// core::connection::authenticate). CAPA is read again afterwards.
+    auth_result authenticate(const sasl::credentials& creds, const sasl::selection_options& sel = {});
+    /// USER/PASS (RFC 1939 section 7); refused without TLS unless allow_cleartext.
     void login(std::string_view user, std::string_view password, bool allow_cleartext = false);
+    /// APOP (RFC 1939 section 7): only when asked for — MD5 is weak, and the
+    /// server must keep the password in the clear. Needs a greeting timestamp.
+    void apop(std::string_view user, std::string_view password, bool allow_cleartext = false);
 
-    /// QUIT and close. Throws command_error if the server answers -ERR
-    /// (RFC 1939: some deletions failed); the connection is closed anyway.
+    // ---- the maildrop (TRANSACTION state) -----------------------------------
+    maildrop_stat stat();
+    /// Every message's size, in the server's order (at most limits.max_listing_entries).
+    std::vector<message_size> list();
+    void list(const std::function<void(const message_size&)>& each);
+    /// One message's size; command_error when there is no such message.
+    message_size list(std::uint32_t number);
+    /// Every message's unique id (UIDL, RFC 1939 section 7).
+    std::vector<message_uid> uidl();
+    void uidl(const std::function<void(const message_uid&)>& each);
+    message_uid uidl(std::uint32_t number);
+
+    /// RETR: the message, un-stuffed with CRLF line ends, to sink as it
+    /// arrives; returns the bytes written. command_error on -ERR.
+    std::uint64_t retrieve(std::uint32_t number, const net::sink_fn& sink);
+    /// The message in memory (at most limits.max_message_in_memory).
+    std::string retrieve(std::uint32_t number);
+    /// TOP: the header and the first `lines` body lines.
+    std::uint64_t top(std::uint32_t number, std::uint32_t lines, const net::sink_fn& sink);
+    std::string top(std::uint32_t number, std::uint32_t lines);
+
+    /// Retrieves many messages: with PIPELINING up to opts.pipeline_window
+    /// commands in flight (one write for each refill), otherwise one at a
+    /// time. open(number) gives the sink for a message before its first
+    /// byte; done(status) follows its end. With delete_each, a DELE follows
+    /// each successful RETR in the same pipeline (still only effective on
+    /// QUIT). A refused message does not stop the others.
+    void retrieve_each(const std::vector<std::uint32_t>& numbers,
+                       const std::function<net::sink_fn(std::uint32_t)>& open,
+                       const std::function<void(const retrieve_status&)>& done, bool delete_each = false);
+
+    /// DELE: marks the message; deleted on a clean quit().
+    void mark_deleted(std::uint32_t number);
+    /// RSET: unmarks every message.
+    void reset();
+    void noop();
+    /// QUIT: the server deletes the marked messages (UPDATE state) and says
+    /// whether that worked: command_error on -ERR (some deletions failed).
+    /// The connection is closed either way.
     void quit();
+    /// Closes without QUIT: nothing is deleted.
+    void close() noexcept;
+
+    bool is_connected() const noexcept;
+    pop3::state state() const noexcept;
+    const pop3::capabilities& capabilities() const noexcept { return session_.caps(); }
+    const core::session_info& info() const noexcept { return info_; }
+    /// The channel (TLS details); request_error when not connected.
+    net::channel& channel() { return conn_.channel(); }
 
 private:
-    client(net::channel ch, const client_options& opts);
-    void set_up(net::tls_mode mode);
-    void read_greeting();
-    bool read_capabilities(std::vector<std::string>& raw);
-    void upgrade_to_tls();
-    void run_sasl(const std::string& mechanism, const sasl::credentials& creds);
+    // core::dialect
+    const char* protocol_name() const noexcept override { return "POP3"; }
+    void read_greeting(net::tls_mode mode) override;
+    std::optional<std::vector<std::string>> read_capabilities(bool required) override;
+    bool starttls_offered() const override;
+    void request_starttls() override;
+    void on_tls_established() override;
+    std::vector<std::string> sasl_mechanisms() const override;
+    std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) override;
+    bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const override;
+    core::sasl_step read_sasl_reply() override;
+    bool mechanism_unavailable(const core::server_reply& final_reply) const override;
+    std::string password_command() const override;
+    void password_login(const sasl::credentials& creds) override;
+    void after_auth() override;
 
-    class auth_binding;
-    reply read_reply();
-    std::string read_line_copy();
-    void send(const command_line& cmd);
-    [[noreturn]] void fail(errc e, const std::string& what);
+    void require(pop3::state s, const char* what) const;
+    reply read_reply(std::string_view context);
+    void send(const std::optional<command_line>& cmd, std::error_code ec, const char* what);
+    /// Reads a status line; -ERR throws command_error (connection usable).
+    reply expect_ok(const std::string& what);
+    std::uint64_t read_block(const net::sink_fn& sink, std::size_t max, std::string_view context);
+    std::uint64_t fetch(const std::string& command, const net::sink_fn& sink);
 
-    net::channel channel_;
+    core::connection conn_;
     client_options opts_;
     session session_;
-    session_info info_;
+    core::session_info info_;
+    std::string apop_timestamp_;
 };
 
 } // namespace pigeon::pop3

@@ -3,6 +3,8 @@
 // the line to send (without CRLF) and which part of it is secret, or an error
 // when an argument holds CR, LF or NUL (or a space where one token is due).
 // Nothing is ever built from an unchecked argument.
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +33,12 @@ std::optional<command_line> encode_pass(std::string_view password, std::error_co
 /// empty one) marked secret.
 std::optional<command_line> encode_auth(std::string_view mechanism, const std::optional<std::string>& initial_b64,
                                         std::error_code& ec);
+/// A keyword with a message number: RETR n, DELE n, LIST n, UIDL n.
+std::optional<command_line> encode_message(std::string_view keyword, std::uint32_t number, std::error_code& ec);
+/// TOP n lines.
+std::optional<command_line> encode_top(std::uint32_t number, std::uint32_t lines, std::error_code& ec);
+/// APOP name digest: digest is 32 lower-case hex digits; marked secret.
+std::optional<command_line> encode_apop(std::string_view name, std::string_view digest_hex, std::error_code& ec);
 /// A SASL response line (base64, or "*" to cancel); all of it secret.
 std::optional<command_line> encode_sasl_response(std::string_view b64, std::error_code& ec);
 

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pigeon/core/connection.hpp"
 #include "pigeon/net/bytes.hpp"
 #include "pigeon/net/channel.hpp"
 #include "pigeon/net/connect.hpp"
@@ -41,15 +42,20 @@
 
 namespace pigeon::smtp {
 
+/// Limits on server replies.
+using client_limits = reply_limits;
+
 struct client_options {
+    /// Connect and I/O timeouts, TLS settings (CA file, pins, verification),
+    /// the trace hook and the channel's buffer sizes.
+    net::session_options net;
+    /// Limits on server replies.
+    client_limits limits;
+    /// SASL limits (SCRAM iteration count bounds, challenge limit).
+    core::auth_limits auth;
     /// The client's name in EHLO/HELO/LHLO: a host name or an address
     /// literal. "localhost" by default, so as not to disclose the host name.
     std::string hello_name = "localhost";
-    /// Connect and I/O timeouts, TLS settings (CA file, pins, verification),
-    /// the trace hook and the channel's buffer sizes.
-    net::session_options session;
-    /// Limits on server replies.
-    reply_limits limits;
     /// Send MAIL FROM and every RCPT TO in one write when the server offers
     /// PIPELINING.
     bool use_pipelining = true;
@@ -60,32 +66,19 @@ struct client_options {
     /// Reconnect (and authenticate again) once when the server has dropped
     /// an idle connection: EOF or 421 before MAIL FROM was answered.
     bool reconnect = true;
-    /// SASL limits (SCRAM iteration count bounds, challenge limit).
-    sasl::mechanism_limits auth_limits;
-    sasl::exchange_limits exchange_limits;
 };
 
-/// What connect() learned, for `pigeon probe` and diagnostics. Server text:
-/// escape control characters before printing it.
-struct session_info {
-    /// The greeting's text, lines joined by '\n' (without "220 ").
-    std::string greeting;
-    /// The EHLO (or LHLO/HELO) reply lines, text after "250-" / "250 "; the
-    /// first is the server's name line. Before TLS: the clear-text exchange
-    /// (empty for implicit TLS); after TLS: the exchange over TLS (empty
-    /// without TLS).
-    std::vector<std::string> ehlo_before_tls;
-    std::vector<std::string> ehlo_after_tls;
-    /// TLS is active (implicit or after STARTTLS); channel().tls() has details.
-    bool tls_active = false;
-    /// STARTTLS was used to get there.
-    bool starttls_used = false;
+/// What connect() learned, for `pigeon probe` and diagnostics. The
+/// capability lines are the EHLO (or LHLO/HELO) reply lines, text after
+/// "250-" / "250 "; the first is the server's name line. The greeting is its
+/// text lines joined by '\n' (without "220 ").
+struct session_info : core::session_info {
     /// False when the server refused EHLO and HELO was used.
     bool esmtp = true;
     bool lmtp = false;
-    /// The SASL mechanism used by authenticate(), empty before.
-    std::string auth_mechanism;
 };
+
+using core::auth_result;
 
 class client {
 public:
@@ -117,11 +110,11 @@ public:
     /// Authenticates with the strongest offered mechanism that the
     /// credentials and sel allow (sasl::rank); PLAIN/LOGIN only over TLS
     /// unless sel.allow_cleartext_secrets. Falls back to the next mechanism
-    /// only when the server answers 504 (unknown mechanism) or 534 (too weak).
-    /// Throws auth_error (auth_unavailable: no AUTH or nothing usable;
+    /// only when the server answers 504 (unknown mechanism) or 534 (too weak). Returns the mechanism used.
+    /// Throws auth_error (no_mechanism: no AUTH or nothing usable;
     /// auth_failed: refused, with the reply: 535 permanent, 454 transient).
     /// The credentials are kept in memory for a reconnection.
-    void authenticate(const sasl::credentials& creds, const sasl::selection_options& sel = {});
+    auth_result authenticate(const sasl::credentials& creds, const sasl::selection_options& sel = {});
 
     /// Sends one message. All local checks come first (addresses, parameter
     /// values, SIZE against the server's limit, 8BITMIME/SMTPUTF8/DSN/
@@ -155,8 +148,9 @@ public:
     /// After connect(): greeting, EHLO lines before/after TLS, TLS state.
     const session_info& info() const noexcept;
     /// The capabilities in force (after TLS when TLS is used).
-    const capabilities& caps() const noexcept;
-    const session& state() const noexcept;
+    const smtp::capabilities& capabilities() const noexcept;
+    /// Where the session is (disconnected, ready, in a transaction...).
+    smtp::state state() const noexcept;
     /// The connection; channel().tls() describes the TLS session. Throws
     /// request_error (invalid_state) when not connected.
     net::channel& channel();
