@@ -171,8 +171,8 @@ int main(int argc, char** argv) {
         smtp::client_options opts;
         // Trust --ca alone, as the peers do (smtplib's cafile=, curl's
         // --cacert, msmtp's tls_trust_file); --system-ca adds the system store.
-        opts.session.tls.ca_file = a.ca;
-        opts.session.tls.ca_file_only = !a.ca.empty() && !a.system_ca;
+        opts.net.tls.ca_file = a.ca;
+        opts.net.tls.ca_file_only = !a.ca.empty() && !a.system_ca;
         opts.use_pipelining = a.pipelining;
         opts.prefer_data = a.prefer_data;
 
