@@ -25,7 +25,6 @@ import random
 import re
 import shutil
 import socket
-import ssl
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HOST = "127.0.0.1"
 NNTP_PORT = 10119
 DOMAIN = "lab.test"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 USERS = {
     "bench": "bench-pass-4",
     "huge": "huge-pass-5",
@@ -221,7 +220,7 @@ def text_part(rng, text, utf8, subtype="plain"):
             for p in paras) + "</body></html>\n"
     raw = text.encode()
     if not utf8 and subtype == "plain":
-        return f"Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n", crlf(raw)
+        return "Content-Type: text/plain; charset=us-ascii\r\nContent-Transfer-Encoding: 7bit\r\n", crlf(raw)
     r = rng.random()
     if subtype == "plain" and r < 0.3:
         return ("Content-Type: text/plain; charset=utf-8; format=flowed\r\n"
@@ -462,6 +461,14 @@ def seed_user(lab, user, plan, seed, force):
             folder_matches(maildir, f, old["folders"][f]["messages"]) for f in plan):
         return old, False
 
+    try:
+        with open(os.path.join(lab, "dovecot", "users"), encoding="utf-8") as f:
+            known = any(line.startswith(f"{user}@{DOMAIN}:") for line in f)
+    except OSError:
+        known = False
+    if not known:
+        die(f"Dovecot of the lab in {lab} does not know {user}@{DOMAIN}: it was started by an "
+            "older lab.sh; restart it with this checkout's (PIGEON_LAB_DIR=<that dir> lab/lab.sh start)")
     t_start = time.monotonic()
     pool = make_pool(seed)
     # A clean maildir: the user is the seeder's own (bench/huge).
@@ -572,13 +579,14 @@ def make_threads(rng, total):
     for i in range(total):
         if not active or rng.random() < 0.12:
             parents.append(None)
-            active.append([i])
+            # how often a reply answers the latest article (deep chains)
+            active.append(([i], rng.choice([0.3, 0.5, 0.5, 0.97])))
             if len(active) > 40:
                 active.pop(rng.randrange(len(active) // 2))
         else:
             # favour the older (longer) threads
-            th = active[min(int(rng.expovariate(0.15)), len(active) - 1)]
-            parents.append(th[-1] if rng.random() < 0.5 else rng.choice(th))
+            th, chain = active[min(int(rng.expovariate(0.15)), len(active) - 1)]
+            parents.append(th[-1] if rng.random() < chain else rng.choice(th))
             th.append(i)
     return parents
 
@@ -707,7 +715,8 @@ def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
               "cancelled": cancelled}
     n = Nntp()
     if not n.greeting.startswith("20"):
-        die(f"NNTP greeting: {n.greeting}")
+        die(f"NNTP greeting: {n.greeting}" + (" (see lab/run/inn/log/errlog; after fixing the cause: "
+            "ctlinnd go '')" if "throttl" in n.greeting else ""))
     old = None
     if os.path.exists(mpath):
         try:
@@ -724,35 +733,30 @@ def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
                 and n.cmd(f"STAT {last['message_id']}").startswith("223")):
             n.close()
             return old, False
-    t_start = time.monotonic()
-    if state is not None and (state[0] > 0 or state[2] > 0):
-        # Something else is in the group (an older seed, other posts): start it
-        # over. History keeps the old Message-IDs, so the new ones differ
-        # (generation number in the Message-ID, raised until one is new).
-        gen += 1
-        ctlinnd(lab, "rmgroup", group)
-        sub = group.replace(".", "/")
-        shutil.rmtree(os.path.join(lab, "inn", "spool", "articles", sub), ignore_errors=True)
-        ovdir = os.path.join(lab, "inn", "spool", "overview", *[c[0] for c in group.split(".")])
-        for ext in ("IDX", "DAT"):
-            p = os.path.join(ovdir, f"{group}.{ext}")
-            if os.path.exists(p):
-                os.unlink(p)
-        state = None
-    if state is None:
-        ctlinnd(lab, "newgroup", group, "y", f"bench@{DOMAIN}")
-    t_reset = time.monotonic() - t_start
-    if state is None:
-        ng = os.path.join(lab, "inn", "db", "newsgroups")
-        try:
-            with open(ng, encoding="utf-8") as f:
-                known = any(line.split("\t")[0] == group for line in f)
-            if not known:
-                with open(ng, "a", encoding="utf-8") as f:
-                    f.write(f"{group}\tpigeon lab: seeded articles (lab/seed.py).\n")
-        except OSError:
-            pass
     n.close()
+    t_start = time.monotonic()
+    # Start the group over: whatever is in it (an older seed, other posts) goes,
+    # and so do stale article files (tradspool) that a new article number
+    # would collide with (innd throttles itself when it cannot store one).
+    # History keeps old Message-IDs: the generation number in ours is raised
+    # below until it is new.
+    if state is not None:
+        ctlinnd(lab, "rmgroup", group)
+    spool = os.path.join(lab, "inn", "spool", "articles", *group.split("."))
+    for f in os.listdir(spool) if os.path.isdir(spool) else []:
+        if f.isdigit():          # not subdirectories: lab/bench/huge/ is another group's
+            os.unlink(os.path.join(spool, f))
+    ctlinnd(lab, "newgroup", group, "y", f"bench@{DOMAIN}")
+    t_reset = time.monotonic() - t_start
+    ng = os.path.join(lab, "inn", "db", "newsgroups")      # for LIST NEWSGROUPS
+    try:
+        with open(ng, encoding="utf-8") as f:
+            known = any(line.split("\t")[0] == group for line in f)
+        if not known:
+            with open(ng, "a", encoding="utf-8") as f:
+                f.write(f"{group}\tpigeon lab: seeded articles (lab/seed.py).\n")
+    except OSError:
+        pass
     n = Nntp()
     login(n, "bench")
 
@@ -810,7 +814,12 @@ def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
         die(f"LISTGROUP {group}: {r}")
     numbers = [int(x) for x in n.block().split()]
     got = fetch_articles(n, numbers)
+    r = n.cmd(f"OVER {state[1]}-{state[2]}")
+    if not r.startswith("224"):
+        die(f"OVER {group}: {r}")
+    over = n.block().split(b"\r\n")[:-1]
     n.close()
+    over_bytes = sum(int(line.split(b"\t")[6]) for line in over)
     by_mid = {m: i for i, m in enumerate(mids)}
     arts_out, total_bytes = [], 0
     for num, data in got:
@@ -837,7 +846,8 @@ def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
     digest = hashlib.sha256("".join(f"{a['number']}\t{a['message_id']}\t{a['body_sha256']}\n"
                                     for a in arts_out).encode()).hexdigest()
     man = {"params": params, "group": group, "generation": gen, "count": state[0], "low": state[1],
-           "high": state[2], "bytes": total_bytes, "articles": arts_out,
+           "high": state[2], "bytes": total_bytes, "overview_lines": len(over),
+           "overview_bytes": over_bytes, "articles": arts_out,
            "cancelled": [{"number": num_of[i], "message_id": mids[i]} for i in sorted(cancel)],
            "digest": digest,
            "seconds": {"reset": round(t_reset, 2), "generate": round(t_gen, 2),
@@ -848,6 +858,60 @@ def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
         json.dump(man, f, indent=1)
     os.rename(mpath + ".new", mpath)
     return man, True
+
+
+# ---------------------------------------------------------------- verification
+
+def verify_mail(lab, man):
+    """Fetch every message over IMAPS; compare with the manifest by UID."""
+    import imaplib
+    import ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(lab, "certs", "ca.pem"))
+    c = imaplib.IMAP4_SSL(HOST, 10993, ssl_context=ctx)
+    c.login(man["user"], man["password"])
+    bad = 0
+    for folder, ent in man["folders"].items():
+        typ, data = c.select(folder, readonly=True)
+        if typ != "OK" or int(data[0]) != ent["count"]:
+            log(f"verify: {man['user']} {folder}: {typ} {data} messages, manifest {ent['count']}")
+            bad += 1
+            continue
+        by_uid = {m["uid"]: m for m in ent["messages"]}
+        seen = 0
+        uids = sorted(by_uid)
+        for k in range(0, len(uids), 500):
+            typ, data = c.uid("FETCH", f"{uids[k]}:{uids[min(k + 500, len(uids)) - 1]}", "(UID BODY.PEEK[])")
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                uid = int(re.search(rb"UID (\d+)", item[0]).group(1))
+                m = by_uid.get(uid)
+                seen += 1
+                if m is None or hashlib.sha256(item[1]).hexdigest() != m["sha256"]:
+                    bad += 1
+                    log(f"verify: {man['user']} {folder} UID {uid} differs from the manifest")
+        if seen != ent["count"]:
+            bad += 1
+            log(f"verify: {man['user']} {folder}: {seen} messages fetched, manifest {ent['count']}")
+    c.logout()
+    return bad
+
+
+def verify_news(man):
+    """Read every article over NNTP; compare with the manifest by number."""
+    n = Nntp()
+    st = group_state(n, man["group"])
+    bad = 0 if st == (man["count"], man["low"], man["high"]) else 1
+    if bad:
+        log(f"verify: GROUP {man['group']}: {st}, manifest {(man['count'], man['low'], man['high'])}")
+    got = fetch_articles(n, [a["number"] for a in man["articles"]] + [c["number"] for c in man["cancelled"]])
+    n.close()
+    want = {a["number"]: a["sha256"] for a in man["articles"]}
+    for num, data in got:
+        if (data is None) != (num not in want) or (data and hashlib.sha256(data).hexdigest() != want[num]):
+            bad += 1
+            log(f"verify: {man['group']} article {num} differs from the manifest")
+    return bad
 
 
 # ---------------------------------------------------------------- lab discovery
@@ -905,6 +969,8 @@ def main():
     ap.add_argument("--mail-only", action="store_true")
     ap.add_argument("--news-only", action="store_true")
     ap.add_argument("--force", action="store_true", help="seed again even if the data matches")
+    ap.add_argument("--verify", action="store_true",
+                    help="then read everything back (IMAPS, NNTP) and compare with the manifests")
     ap.add_argument("--json", action="store_true", help="print a JSON summary on stdout")
     a = ap.parse_args()
     if os.geteuid() != 0:
@@ -925,13 +991,21 @@ def main():
         print(f"{'seeded' if did else 'up to date'}{took}: {key}: {what}\n"
               f"  digest {man['digest']}  manifest {path}", file=sys.stderr if a.json else sys.stdout)
 
+    bad = 0
+
     def mail(user, plan):
+        nonlocal bad
         man, did = seed_user(lab, user, plan, a.seed, a.force)
+        if a.verify:
+            bad += verify_mail(lab, man)
         report(f"{user}@{DOMAIN}", man, did, os.path.join(lab, "seed", f"mail-{user}.json"),
                [(f, e["count"], e["bytes"]) for f, e in man["folders"].items()])
 
     def news(group, articles, cancelled, kinds=None):
+        nonlocal bad
         man, did = seed_group(lab, group, a.seed, articles, cancelled, a.force, kinds)
+        if a.verify:
+            bad += verify_news(man)
         report(group, man, did, os.path.join(lab, "seed", f"news-{group}.json"),
                [(f"articles {man['articles'][0]['number']}-{man['articles'][-1]['number']}, "
                  f"{len(man['cancelled'])} cancelled:", len(man["articles"]), man["bytes"])])
@@ -946,8 +1020,14 @@ def main():
         if a.huge:
             small = ("plain", 2_000, 0)
             news(HUGE_GROUP, 3, 0, [small, ("mixed", 1_000, HUGE_ATTACHMENT), small])
+    if a.verify:
+        summary["verified"] = bad == 0
+        print(f"verify: {'every message and article matches its manifest' if bad == 0 else f'{bad} differences'}",
+              file=sys.stderr if a.json else sys.stdout)
     if a.json:
         print(json.dumps(summary))
+    if bad:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
