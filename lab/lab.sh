@@ -8,6 +8,7 @@
 #   lab.sh status   show what runs (exit 0 all up, 3 all down, 1 partly up)
 #   lab.sh env      print shell assignments (ports, users, paths)
 #   lab.sh clean    stop, then remove the runtime directory
+#   lab.sh seed     fill the bench/huge mailboxes and news groups (lab/seed.py)
 set -euo pipefail
 
 LAB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,8 +28,10 @@ IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995
 NNTP_PORT=10119 NNTPS_PORT=10563
 # Dovecot's own clear-text listeners, reached through relay.py (see there).
 IMAP_INTERNAL_PORT=11143 POP3_INTERNAL_PORT=11110 RELAY_SOURCE=127.0.0.2
-USERS=(alice bob carol)
-declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-ĉ')
+# bench and huge hold the benchmark data seeded by lab/seed.py (lab.sh seed).
+USERS=(alice bob carol bench huge)
+declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-ĉ'
+  [bench]='bench-pass-4' [huge]='huge-pass-5')
 NEWSGROUPS=(lab.test lab.misc)
 
 SERVICES=(dovecot relay postfix innd nnrpd)
@@ -637,8 +640,8 @@ doinnwatch:             false
 docnfsstat:             false
 status:                 0
 timer:                  0
-maxartsize:             16777216
-localmaxartsize:        16777216
+maxartsize:             134217728
+localmaxartsize:        134217728
 nnrpdloadlimit:         0
 nnrpdcheckart:          true
 readertrack:            false
@@ -1051,6 +1054,7 @@ cmd_env() {
     echo "PIGEON_LAB_LMTP_SOCKET=$(q "$LMTP_SOCKET")"
     echo "PIGEON_LAB_INNCONF=$(q "$INNCONF_FILE")"
     echo "PIGEON_LAB_LOG_DIR=$(q "$LOGS")"
+    echo "PIGEON_LAB_SEED_DIR=$(q "$RUN/seed")"
     echo "PIGEON_LAB_SMTP_SINK=$(q "$(command -v smtp-sink || echo /usr/sbin/smtp-sink)")"
     echo "PIGEON_LAB_SMTP_SOURCE=$(q "$(command -v smtp-source || echo /usr/sbin/smtp-source)")"
   }
@@ -1068,5 +1072,6 @@ case ${1:-} in
   status) cmd_status ;;
   env) cmd_env ;;
   clean) cmd_clean ;;
-  *) echo "usage: lab.sh start|stop|status|env|clean" >&2; exit 2 ;;
+  seed) shift; PIGEON_LAB_DIR=$RUN exec /usr/bin/python3 "$LAB_SRC/seed.py" "$@" ;;
+  *) echo "usage: lab.sh start|stop|status|env|clean|seed [options]" >&2; exit 2 ;;
 esac
