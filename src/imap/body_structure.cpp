@@ -29,7 +29,7 @@ public:
     }
 
 private:
-    bool bad() { return fail(errc::bad_syntax); }
+    bool bad() { return fail(errc::malformed_reply); }
     bool fail(errc e) {
         if (!ec_) ec_ = make_error_code(e);
         return false;
@@ -222,7 +222,7 @@ std::optional<body_structure> parse_body_structure(const token& t, std::error_co
     body_structure b;
     body_reader reader(limits, ec);
     if (!reader.read(t, b, 0)) {
-        if (!ec) ec = make_error_code(errc::bad_syntax);
+        if (!ec) ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     number_parts(b, role::root, "");

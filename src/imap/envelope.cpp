@@ -24,14 +24,14 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
     address_list out;
     if (detail::is_nil(t)) return out;
     if (!detail::is_list(t)) {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     std::optional<address_group> group;  // a group being read
     for (const token& item : t.items) {
         if (detail::is_nil(item)) continue;
         if (!detail::is_list(item) || item.items.size() != 4) {
-            ec = make_error_code(errc::bad_syntax);
+            ec = make_error_code(errc::malformed_reply);
             return std::nullopt;
         }
         address a;
@@ -40,7 +40,7 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
         for (std::size_t k = 0; k < 4; ++k) {
             auto s = detail::nstring(item.items[k]);
             if (!s) {
-                ec = make_error_code(errc::bad_syntax);
+                ec = make_error_code(errc::malformed_reply);
                 return std::nullopt;
             }
             *fields[k] = std::move(*s);
@@ -68,7 +68,7 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
 }
 
 std::optional<envelope> parse_envelope(const token& t, std::error_code& ec) {
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     if (!detail::is_list(t) || t.items.size() < 10) return std::nullopt;
     const auto& it = t.items;
     envelope e;

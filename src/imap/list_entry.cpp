@@ -47,7 +47,7 @@ std::optional<list_entry> parse_list_entry(const response& r, std::error_code& e
     ec.clear();
     if (r.kind != response_kind::untagged || r.is_status() || r.number || (r.name != "LIST" && r.name != "LSUB"))
         return std::nullopt;
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     // mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox [SP mbox-list-extended]
     if (r.data.size() < 3 || r.data.size() > 4 || !detail::is_list(r.data[0])) return std::nullopt;
     list_entry e;

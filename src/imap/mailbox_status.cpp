@@ -45,7 +45,7 @@ std::optional<std::vector<std::string>> code_flags(const response_code& c) {
 bool mailbox_status::apply(const response& r, std::error_code& ec) {
     ec.clear();
     auto bad = [&ec] {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return true;
     };
     if (r.kind == response_kind::continuation) return false;
@@ -125,7 +125,7 @@ bool mailbox_status::apply(const response& r, std::error_code& ec) {
 std::optional<status_data> parse_status(const response& r, std::error_code& ec, name_encoding enc) {
     ec.clear();
     if (r.kind != response_kind::untagged || r.name != "STATUS" || r.is_status() || r.number) return std::nullopt;
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     if (r.data.size() != 2 || !detail::is_list(r.data[1])) return std::nullopt;
     status_data s;
     detail::decoded_name n;

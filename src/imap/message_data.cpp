@@ -102,7 +102,7 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
     ec.clear();
     if (r.kind != response_kind::untagged || r.name != "FETCH" || r.is_status()) return std::nullopt;
     auto bad = [&ec]() -> std::optional<message_data> {
-        if (!ec) ec = make_error_code(errc::bad_syntax);
+        if (!ec) ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     };
     if (!r.number || *r.number == 0 || r.data.size() != 1 || !detail::is_list(r.data[0])) return bad();

@@ -172,7 +172,7 @@ response_parser::status response_parser::parse_segment() {
     std::string_view s = line_;
     // CR and NUL may appear only inside literals.
     if (s.find('\r') != std::string_view::npos || s.find('\0') != std::string_view::npos)
-        return fail(make_error_code(errc::bad_syntax));
+        return fail(make_error_code(errc::malformed_reply));
     std::size_t p = 0;
     if (!header_done_) {
         status st = parse_header(s, p);
@@ -185,7 +185,7 @@ response_parser::status response_parser::parse_segment() {
 // ready for responses that end on this line (continuations, status
 // responses), need_more to go on with the untagged data tokens at p.
 response_parser::status response_parser::parse_header(std::string_view s, std::size_t& p) {
-    if (s.empty()) return fail(make_error_code(errc::bad_syntax));
+    if (s.empty()) return fail(make_error_code(errc::malformed_reply));
     if (s[0] == '+') {
         // continue-req = "+" SP (resp-text / base64) CRLF. QUIRK(various):
         // a bare "+" without the space.
@@ -194,37 +194,37 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
         return status::ready;
     }
     if (s[0] == '*') {
-        if (s.size() < 2 || s[1] != ' ') return fail(make_error_code(errc::bad_syntax));
+        if (s.size() < 2 || s[1] != ' ') return fail(make_error_code(errc::malformed_reply));
         current_.kind = response_kind::untagged;
         p = 2;
         if (p < s.size() && s[p] >= '0' && s[p] <= '9') {
             std::uint64_t n = 0;
             while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
                 n = n * 10 + static_cast<std::uint64_t>(s[p] - '0');
-                if (n > 0xffffffffULL) return fail(make_error_code(errc::bad_syntax));
+                if (n > 0xffffffffULL) return fail(make_error_code(errc::malformed_reply));
                 ++p;
             }
-            if (p >= s.size() || s[p] != ' ') return fail(make_error_code(errc::bad_syntax));
+            if (p >= s.size() || s[p] != ' ') return fail(make_error_code(errc::malformed_reply));
             ++p;
             current_.number = static_cast<std::uint32_t>(n);
         }
     } else {
         while (p < s.size() && s[p] != ' ') {
-            if (!is_tag_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+            if (!is_tag_char(s[p])) return fail(make_error_code(errc::malformed_reply));
             ++p;
         }
-        if (p == 0 || p >= s.size()) return fail(make_error_code(errc::bad_syntax));
+        if (p == 0 || p >= s.size()) return fail(make_error_code(errc::malformed_reply));
         current_.kind = response_kind::tagged;
         current_.tag.assign(s.substr(0, p));
         ++p;
     }
     std::size_t start = p;
     while (p < s.size() && s[p] != ' ') {
-        if (!is_atom_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+        if (!is_atom_char(s[p])) return fail(make_error_code(errc::malformed_reply));
         current_.name += to_upper(s[p]);
         ++p;
     }
-    if (p == start) return fail(make_error_code(errc::bad_syntax));
+    if (p == start) return fail(make_error_code(errc::malformed_reply));
     header_done_ = true;
 
     const std::string& n = current_.name;
@@ -237,7 +237,7 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
 
     if (current_.kind == response_kind::tagged) {
         if (c != condition::ok && c != condition::no && c != condition::bad)
-            return fail(make_error_code(errc::bad_syntax));
+            return fail(make_error_code(errc::malformed_reply));
     }
     if (c != condition::none && !current_.number) {
         current_.cond = c;
@@ -245,7 +245,7 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
         if (p < s.size()) parse_resp_text(s.substr(p + 1));
         return status::ready;
     }
-    if (current_.kind == response_kind::tagged) return fail(make_error_code(errc::bad_syntax));
+    if (current_.kind == response_kind::tagged) return fail(make_error_code(errc::malformed_reply));
     return status::need_more;
 }
 
@@ -325,7 +325,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
     const std::size_t last_close = s.rfind(']');
     for (;;) {
         if (p >= s.size()) {
-            if (!open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            if (!open_.empty()) return fail(make_error_code(errc::malformed_reply));
             return status::ready;
         }
         char c = s[p];
@@ -337,7 +337,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             continue;
         }
         if (c == ')') {
-            if (open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            if (open_.empty()) return fail(make_error_code(errc::malformed_reply));
             token list = std::move(open_.back());
             open_.pop_back();
             target().push_back(std::move(list));
@@ -348,7 +348,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         }
         // Lists may follow each other without a space: "1*body" in a
         // multipart BODYSTRUCTURE, "1*address" in ENVELOPE, NAMESPACE.
-        if (need_separator_ && !(c == '(' && list_closed_)) return fail(make_error_code(errc::bad_syntax));
+        if (need_separator_ && !(c == '(' && list_closed_)) return fail(make_error_code(errc::malformed_reply));
         list_closed_ = false;
         if (c == '(') {
             if (open_.size() >= limits_.max_depth) return fail(make_error_code(errc::too_deep));
@@ -365,13 +365,13 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             t.kind = token_kind::quoted;
             std::size_t q = p + 1;
             for (;;) {
-                if (q >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                if (q >= s.size()) return fail(make_error_code(errc::malformed_reply));
                 char d = s[q];
                 if (d == '"') break;
                 if (d == '\\') {
                     // quoted-specials are the only escapes; QUIRK(various):
                     // another escaped character stands for itself.
-                    if (q + 1 >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                    if (q + 1 >= s.size()) return fail(make_error_code(errc::malformed_reply));
                     t.text += s[q + 1];
                     q += 2;
                     continue;
@@ -396,9 +396,9 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
                 n = n * 10 + d;
                 ++q;
             }
-            if (q == digits_start) return fail(make_error_code(errc::bad_syntax));
+            if (q == digits_start) return fail(make_error_code(errc::malformed_reply));
             if (q < s.size() && s[q] == '+') ++q;
-            if (q >= s.size() || s[q] != '}' || q + 1 != s.size()) return fail(make_error_code(errc::bad_syntax));
+            if (q >= s.size() || s[q] != '}' || q + 1 != s.size()) return fail(make_error_code(errc::malformed_reply));
             describe_literal(n, binary);
             if (literal_.message_content) literal_.must_stream = n > limits_.max_body_literal;
             else if (n > limits_.max_literal) return fail(make_error_code(errc::literal_too_large));
@@ -423,7 +423,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             if (!is_data_atom_char(d)) break;
             ++q;
         }
-        if (q == p) return fail(make_error_code(errc::bad_syntax));  // '{' or CTL where a token was due
+        if (q == p) return fail(make_error_code(errc::malformed_reply));  // '{' or CTL where a token was due
         token t;
         t.text.assign(s.substr(p, q - p));
         if (net::ascii::iequals(t.text, "NIL")) {

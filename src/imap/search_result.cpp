@@ -87,7 +87,7 @@ std::optional<search_result> parse_search(const response& r, std::error_code& ec
     search_result out;
     bool ok = r.name == "SEARCH" ? parse_plain(r, out) : parse_extended(r, out, ec);
     if (!ok) {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     ec.clear();

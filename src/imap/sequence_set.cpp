@@ -65,7 +65,7 @@ sequence_set sequence_set::from_range(std::uint32_t a, std::uint32_t b) {
 
 std::optional<sequence_set> sequence_set::parse(std::string_view text, std::error_code& ec, std::size_t max_ranges) {
     sequence_set s;
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     if (text.empty()) return std::nullopt;
     std::size_t i = 0;
     for (;;) {
@@ -152,7 +152,7 @@ std::optional<std::uint64_t> sequence_set::count() const noexcept {
 std::optional<std::vector<std::uint32_t>> sequence_set::to_numbers(std::size_t max, std::error_code& ec) const {
     auto n = count();
     if (!n) {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     if (*n > max) {

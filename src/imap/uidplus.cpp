@@ -31,7 +31,7 @@ std::optional<std::vector<std::pair<std::uint32_t, std::uint32_t>>> copy_uid::pa
                                                                                     std::error_code& ec) const {
     auto n = source.count();
     if (!n || destination.count() != n) {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     if (*n > max) {
@@ -59,7 +59,7 @@ std::optional<append_uid> parse_append_uid(const response_code& code, std::error
         ec.clear();
         return a;
     }
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     return std::nullopt;
 }
 
@@ -78,7 +78,7 @@ std::optional<copy_uid> parse_copy_uid(const response_code& code, std::error_cod
         ec.clear();
         return c;
     }
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     return std::nullopt;
 }
 

@@ -8,7 +8,7 @@ namespace pigeon::imap {
 std::optional<vanished> parse_vanished(const response& r, std::error_code& ec) {
     ec.clear();
     if (r.kind != response_kind::untagged || r.name != "VANISHED" || r.is_status() || r.number) return std::nullopt;
-    ec = make_error_code(errc::bad_syntax);
+    ec = make_error_code(errc::malformed_reply);
     vanished v;
     std::size_t k = 0;
     if (k < r.data.size() && detail::is_list(r.data[k])) {
@@ -23,7 +23,7 @@ std::optional<vanished> parse_vanished(const response& r, std::error_code& ec) {
     auto uids = sequence_set::parse(set.text, ec);
     if (!uids) return std::nullopt;
     if (uids->has_star()) {
-        ec = make_error_code(errc::bad_syntax);
+        ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
     v.uids = std::move(*uids);

@@ -94,11 +94,11 @@ TEST_CASE("lists may follow each other without a space") {
     CHECK(n.data.at(0).items.size() == 2);
     // Still refused: a list glued to an atom or string, or an atom to a list.
     auto bad = pigeon::imap::test::parse_pieces({"* X \"a\"(b)\r\n"});
-    CHECK(bad.error == make_error_code(errc::bad_syntax));
+    CHECK(bad.error == make_error_code(errc::malformed_reply));
     bad = pigeon::imap::test::parse_pieces({"* X (a)b\r\n"});
-    CHECK(bad.error == make_error_code(errc::bad_syntax));
+    CHECK(bad.error == make_error_code(errc::malformed_reply));
     bad = pigeon::imap::test::parse_pieces({"* X a(b)\r\n"});
-    CHECK(bad.error == make_error_code(errc::bad_syntax));
+    CHECK(bad.error == make_error_code(errc::malformed_reply));
 }
 
 TEST_CASE("Dovecot: multipart/mixed with attachment and message/rfc822") {
@@ -292,7 +292,7 @@ TEST_CASE("BODYSTRUCTURE: wrong types are errors") {
          }) {
         INFO(bad);
         CHECK_FALSE(body_of(bad, ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
 }
 
@@ -376,15 +376,15 @@ TEST_CASE("ENVELOPE: NIL everywhere, hostile groups, wrong types") {
                             "(\"a\")"}) {
         INFO(bad);
         CHECK_FALSE(list(bad));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     CHECK(fetch_error("* 9 FETCH (ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n") ==
-          make_error_code(errc::bad_syntax));
-    CHECK(fetch_error("* 9 FETCH (ENVELOPE NIL)\r\n") == make_error_code(errc::bad_syntax));
+          make_error_code(errc::malformed_reply));
+    CHECK(fetch_error("* 9 FETCH (ENVELOPE NIL)\r\n") == make_error_code(errc::malformed_reply));
     CHECK(fetch_error("* 9 FETCH (ENVELOPE ((1) NIL NIL NIL NIL NIL NIL NIL NIL NIL))\r\n") ==
-          make_error_code(errc::bad_syntax));
+          make_error_code(errc::malformed_reply));
     CHECK(fetch_error("* 9 FETCH (ENVELOPE (NIL NIL \"from\" NIL NIL NIL NIL NIL NIL NIL))\r\n") ==
-          make_error_code(errc::bad_syntax));
+          make_error_code(errc::malformed_reply));
 }
 
 TEST_CASE("FETCH items: values, sections, unknown items") {
@@ -423,7 +423,7 @@ TEST_CASE("FETCH items: values, sections, unknown items") {
 }
 
 TEST_CASE("FETCH: wrong types and shapes are errors") {
-    const auto bad = make_error_code(errc::bad_syntax);
+    const auto bad = make_error_code(errc::malformed_reply);
     for (const char* in : {
              "* 0 FETCH (UID 1)\r\n",                      // message 0
              "* 1 FETCH UID 1\r\n",                        // not a list

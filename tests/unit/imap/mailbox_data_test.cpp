@@ -126,7 +126,7 @@ TEST_CASE("SELECT data: malformed values are reported and ignored") {
                            "* VANISHED 1:*\r\n"}) {
         INFO(in);
         CHECK(st.apply(parse_one(in), ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     CHECK(st.uidnext == 5u);
     CHECK_FALSE(st.flags);
@@ -174,7 +174,7 @@ TEST_CASE("STATUS (Dovecot), names decoded from modified UTF-7") {
                            "* STATUS INBOX (SIZE -1)\r\n"}) {
         INFO(in);
         CHECK_FALSE(parse_status(parse_one(in), ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     CHECK_FALSE(parse_status(parse_one("* LIST () \"/\" INBOX\r\n"), ec));
     CHECK_FALSE(ec);
@@ -246,7 +246,7 @@ TEST_CASE("LIST names: modified UTF-7, UTF8=ACCEPT, quirks, hostile names") {
     // Hostile names are data, not paths.
     CHECK(list("* LIST () \"/\" \"../../.ssh/x\"\r\n").name == "../../.ssh/x");
     CHECK(list("* LIST () \"/\" \"`touch /tmp/pwned`\"\r\n").name == "`touch /tmp/pwned`");
-    const auto bad = make_error_code(errc::bad_syntax);
+    const auto bad = make_error_code(errc::malformed_reply);
     for (const char* in : {"* LIST \\Noselect \"/\" a\r\n", "* LIST () \"//\" a\r\n", "* LIST () \"\" a\r\n",
                            "* LIST () / a\r\n", "* LIST () \"/\"\r\n", "* LIST () \"/\" (a)\r\n",
                            "* LIST () \"/\" NIL\r\n", "* LIST (\"\\\\Seen\") \"/\" a\r\n",
@@ -291,7 +291,7 @@ TEST_CASE("SEARCH and ESEARCH (Dovecot)") {
     auto big = search("* SEARCH 5 4294967295 4 9 7 6\r\n");
     CHECK(big.all.to_string() == "4:7,9,4294967295");
 
-    const auto bad = make_error_code(errc::bad_syntax);
+    const auto bad = make_error_code(errc::malformed_reply);
     std::error_code ec;
     for (const char* in : {"* SEARCH 0\r\n", "* SEARCH a\r\n", "* SEARCH 4294967296\r\n", "* SEARCH (MODSEQ 7) 1\r\n",
                            "* SEARCH 1 (MODSEQ)\r\n", "* SEARCH 1 (MODSEQ x)\r\n", "* ESEARCH (TAG) ALL 1\r\n",
@@ -331,7 +331,7 @@ TEST_CASE("VANISHED (Dovecot, QRESYNC)") {
                            "* VANISHED 1 2\r\n", "* VANISHED \"1\"\r\n", "* VANISHED 0\r\n", "* VANISHED (EARLIER X) 1\r\n"}) {
         INFO(in);
         CHECK_FALSE(parse_vanished(parse_one(in), ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     CHECK_FALSE(parse_vanished(parse_one("* 1 EXPUNGE\r\n"), ec));
     CHECK_FALSE(ec);
@@ -370,14 +370,14 @@ TEST_CASE("APPENDUID and COPYUID (Dovecot)") {
                            "A1 OK [APPENDUID 1 *] x\r\n", "A1 OK [APPENDUID x 1] x\r\n", "A1 OK [APPENDUID 1 0] x\r\n"}) {
         INFO(in);
         CHECK_FALSE(parse_append_uid(*code_of(in), ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     for (const char* in : {"A1 OK [COPYUID 1 1:3 1:2] x\r\n", "A1 OK [COPYUID 1 1:3] x\r\n",
                            "A1 OK [COPYUID 1 1:* 1:3] x\r\n", "A1 OK [COPYUID 0 1 1] x\r\n",
                            "A1 OK [COPYUID 1 1 1 1] x\r\n"}) {
         INFO(in);
         CHECK_FALSE(parse_copy_uid(*code_of(in), ec));
-        CHECK(ec == make_error_code(errc::bad_syntax));
+        CHECK(ec == make_error_code(errc::malformed_reply));
     }
     CHECK_FALSE(parse_copy_uid(*code_of("A1 OK [APPENDUID 1 1] x\r\n"), ec));
     CHECK_FALSE(ec);

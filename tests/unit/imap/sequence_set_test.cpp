@@ -60,7 +60,7 @@ TEST_CASE("parse: malformed sets are errors") {
     for (const char* bad : {"", ",", "1,", ",1", "1,,2", "0", "1:0", "01", "4294967296", "99999999999", "1:", ":1",
                             "1::2", "1:2:3", "a", "1 2", " 1", "$", "-1", "1.5", "**", "*1"}) {
         INFO(bad);
-        CHECK(parsed(bad) == "error: malformed IMAP response");
+        CHECK(parsed(bad) == "error: malformed reply from the server");
     }
     std::error_code ec;
     CHECK_FALSE(sequence_set::parse("1,2,3,4", ec, 3));
@@ -90,7 +90,7 @@ TEST_CASE("huge ranges stay ranges") {
     auto star = sequence_set::parse("5:*", ec);
     CHECK_FALSE(star->count());
     CHECK_FALSE(star->to_numbers(10, ec));
-    CHECK(ec == make_error_code(errc::bad_syntax));
+    CHECK(ec == make_error_code(errc::malformed_reply));
     // Iterating to the very top does not wrap around.
     auto top = sequence_set::parse("4294967294:4294967295,1", ec);
     CHECK(all(*top) == std::vector<std::uint32_t>{4294967294u, 4294967295u, 1});

@@ -89,7 +89,7 @@ struct body_limits {
 };
 
 /// The tree from the token after BODYSTRUCTURE or BODY; nullopt with
-/// errc::bad_syntax (wrong types, too few fields), too_deep or
+/// errc::malformed_reply (wrong types, too few fields), too_deep or
 /// too_many_tokens. Part numbers are filled in.
 std::optional<body_structure> parse_body_structure(const token& t, std::error_code& ec, body_limits limits = {});
 

@@ -55,7 +55,7 @@ struct envelope {
 /// The envelope from its token, a list of ten. Needs at least ten items
 /// (more are ignored); a string where a string is due, a list or NIL where
 /// an address list is due, four strings or NIL per address; anything else
-/// gives nullopt with errc::bad_syntax. QUIRK(various): a group left open
+/// gives nullopt with errc::malformed_reply. QUIRK(various): a group left open
 /// at the end of a list is closed there; an end marker without a start and
 /// NIL members of an address list are skipped.
 std::optional<envelope> parse_envelope(const token& t, std::error_code& ec);

@@ -45,7 +45,7 @@ struct list_entry {
 };
 
 /// nullopt without an error if r is neither LIST nor LSUB; nullopt with
-/// errc::bad_syntax if malformed (a delimiter longer than one character
+/// errc::malformed_reply if malformed (a delimiter longer than one character
 /// included). Extended data items other than CHILDINFO and OLDNAME are
 /// skipped.
 std::optional<list_entry> parse_list_entry(const response& r, std::error_code& ec,

@@ -35,7 +35,7 @@ struct mailbox_status {
     /// [READ-ONLY] / [READ-WRITE], and [CLOSED] (QRESYNC: what came before
     /// was the previous mailbox's, so everything is forgotten). Returns
     /// true if r was one of these. A malformed value is ignored (the field
-    /// keeps its value) and ec says errc::bad_syntax.
+    /// keeps its value) and ec says errc::malformed_reply.
     bool apply(const response& r, std::error_code& ec);
 };
 
@@ -55,7 +55,7 @@ struct status_data {
 };
 
 /// nullopt without an error if r is not a STATUS response; nullopt with
-/// errc::bad_syntax if it is malformed. Unknown attributes are skipped.
+/// errc::malformed_reply if it is malformed. Unknown attributes are skipped.
 std::optional<status_data> parse_status(const response& r, std::error_code& ec,
                                         name_encoding enc = name_encoding::modified_utf7);
 

@@ -2,7 +2,7 @@
 // Typed FETCH data (RFC 9051 section 7.5.2): "* 12 FETCH (UID 7 FLAGS
 // (\Seen) ... BODY[1.2]<0> {n} ...)" as a message_data value. Items a
 // client does not ask for (unknown extensions) are skipped; a known item
-// with a value of the wrong type is an error (errc::bad_syntax).
+// with a value of the wrong type is an error (errc::malformed_reply).
 //
 // Message content items (BODY[...], BINARY[...], RFC822*) become
 // section_data: their octets when the driver let the parser keep them, or
@@ -70,7 +70,7 @@ struct message_data {
 };
 
 /// A "* n FETCH (...)" response as message_data. nullopt without an error
-/// if r is not a FETCH response; nullopt with errc::bad_syntax (or the
+/// if r is not a FETCH response; nullopt with errc::malformed_reply (or the
 /// body structure's too_deep / too_many_tokens) if it is malformed.
 std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, body_limits limits = {});
 

@@ -25,7 +25,7 @@ struct search_result {
 };
 
 /// nullopt without an error if r is neither SEARCH nor ESEARCH; nullopt
-/// with errc::bad_syntax if malformed. ESEARCH return data it does not know
+/// with errc::malformed_reply if malformed. ESEARCH return data it does not know
 /// (PARTIAL, RELEVANCY, ...) is skipped.
 std::optional<search_result> parse_search(const response& r, std::error_code& ec);
 

@@ -43,7 +43,7 @@ public:
     /// Parses sequence-set text: comma-separated numbers, "*" and ranges
     /// "a:b" in either order, ranges kept in the order written. Anything
     /// else (empty text or element, 0, leading zeros, numbers over
-    /// 4294967295, "$", spaces) gives nullopt and errc::bad_syntax; more
+    /// 4294967295, "$", spaces) gives nullopt and errc::malformed_reply; more
     /// than max_ranges elements errc::too_many_tokens.
     static std::optional<sequence_set> parse(std::string_view text, std::error_code& ec,
                                              std::size_t max_ranges = 1000000);
@@ -70,7 +70,7 @@ public:
     /// count twice until normalize()); nullopt if has_star().
     std::optional<std::uint64_t> count() const noexcept;
     /// The numbers in order, at most max of them: nullopt with
-    /// errc::too_many_tokens if there are more, errc::bad_syntax with "*".
+    /// errc::too_many_tokens if there are more, errc::malformed_reply with "*".
     std::optional<std::vector<std::uint32_t>> to_numbers(std::size_t max, std::error_code& ec) const;
 
     /// The sequence-set text: "1:3,7", "5:*", "*"; empty for an empty set.

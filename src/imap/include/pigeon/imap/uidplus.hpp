@@ -31,10 +31,10 @@ struct copy_uid {
 };
 
 /// nullopt without an error if the code is not APPENDUID; nullopt with
-/// errc::bad_syntax if malformed (0, "*", a missing or extra field).
+/// errc::malformed_reply if malformed (0, "*", a missing or extra field).
 std::optional<append_uid> parse_append_uid(const response_code& code, std::error_code& ec);
 /// nullopt without an error if the code is not COPYUID; nullopt with
-/// errc::bad_syntax if malformed, or if the two sets differ in size.
+/// errc::malformed_reply if malformed, or if the two sets differ in size.
 std::optional<copy_uid> parse_copy_uid(const response_code& code, std::error_code& ec);
 
 } // namespace pigeon::imap

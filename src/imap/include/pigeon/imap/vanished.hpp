@@ -15,7 +15,7 @@ struct vanished {
 };
 
 /// nullopt without an error if r is not VANISHED; nullopt with
-/// errc::bad_syntax if malformed ("*" in the set included).
+/// errc::malformed_reply if malformed ("*" in the set included).
 std::optional<vanished> parse_vanished(const response& r, std::error_code& ec);
 
 } // namespace pigeon::imap
