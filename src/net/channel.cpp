@@ -1,8 +1,10 @@
 #include "pigeon/net/channel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "pigeon/net/error.hpp"
 
@@ -34,8 +36,16 @@ constexpr std::size_t trace_block_text_max = 4096;
 
 } // namespace
 
+// cancel() runs on another thread: the mutex keeps the stream alive while
+// it is told to cancel (close() takes it before destroying the stream).
+struct channel::cancel_state {
+    std::mutex mutex;
+    std::atomic<bool> cancelled{false};
+};
+
 channel::channel(std::unique_ptr<stream> s, channel_limits limits)
-    : stream_(std::move(s)), limits_(limits), buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
+    : stream_(std::move(s)), cancel_(std::make_unique<cancel_state>()), limits_(limits),
+      buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
 
 channel::~channel() { close(); }
 channel::channel(channel&&) noexcept = default;
@@ -43,11 +53,59 @@ channel& channel::operator=(channel&&) noexcept = default;
 
 void channel::close() noexcept {
     if (stream_) {
-        stream_->close();
-        stream_.reset();
+        if (cancel_) {
+            std::lock_guard<std::mutex> lock(cancel_->mutex);
+            stream_->close();
+            stream_.reset();
+        } else {
+            stream_->close();
+            stream_.reset();
+        }
     }
     begin_ = end_ = scanned_ = 0;
 }
+
+void channel::cancel() noexcept {
+    cancel_state* c = cancel_.get();
+    if (!c) return;
+    c->cancelled.store(true, std::memory_order_release);
+    std::lock_guard<std::mutex> lock(c->mutex);
+    if (stream_) stream_->cancel();
+}
+
+bool channel::cancelled() const noexcept {
+    return cancel_ && cancel_->cancelled.load(std::memory_order_acquire);
+}
+
+// Every operation starts here: a cancelled channel fails (and closes) before
+// touching the stream or its buffer.
+bool channel::begin_op(std::error_code& ec) noexcept {
+    if (cancelled()) {
+        ec = errc::cancelled;
+        close();
+        return false;
+    }
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    return true;
+}
+
+void channel::arm_operation() noexcept {
+    if (stream_) stream_->set_deadline(io_deadline::after(operation_override_.value_or(timeouts_.operation)));
+}
+
+void channel::arm_progress() noexcept {
+    if (stream_) stream_->set_deadline(io_deadline::progress(timeouts_.idle));
+}
+
+scoped_operation_timeout::scoped_operation_timeout(channel& ch, std::chrono::milliseconds operation) noexcept
+    : ch_(ch), previous_(ch.operation_override_) {
+    ch_.operation_override_ = operation;
+}
+
+scoped_operation_timeout::~scoped_operation_timeout() { ch_.operation_override_ = previous_; }
 
 void channel::fail(std::error_code ec) noexcept {
     if (fatal(ec)) close();
@@ -96,6 +154,8 @@ bool channel::fill(std::size_t want_room, std::error_code& ec) {
 
 std::string_view channel::read_line(std::size_t max, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return {};
+    arm_operation(); // one deadline for the whole line, however it trickles in
     for (;;) {
         const char* base = buf_.data() + begin_;
         std::size_t have = end_ - begin_;
@@ -143,6 +203,8 @@ std::string_view channel::read_line(std::size_t max) {
 
 void channel::read_exact(std::size_t n, const sink_fn& sink, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     scanned_ = 0;
     std::size_t total = n;
     while (n > 0) {
@@ -167,6 +229,8 @@ void channel::read_exact(std::size_t n, const sink_fn& sink) {
 
 void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     scanned_ = 0;
     dot_unstuffer dec;
     std::string out;
@@ -239,6 +303,8 @@ void channel::write_command(std::string_view line, std::error_code& ec, secret_s
         ec = errc::invalid_argument;
         return;
     }
+    if (!begin_op(ec)) return;
+    arm_operation();
     std::string wire;
     wire.reserve(line.size() + 2);
     wire.append(line).append("\r\n");
@@ -262,6 +328,8 @@ void channel::write_commands(const std::vector<std::string>& lines, std::error_c
         }
         wire.append(l).append("\r\n");
     }
+    if (!begin_op(ec)) return;
+    arm_operation();
     for (const auto& l : lines) trace_out(l, {0, 0});
     send(wire, ec);
 }
@@ -274,6 +342,8 @@ void channel::write_commands(const std::vector<std::string>& lines) {
 
 void channel::write_raw(std::string_view bytes, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     if (trace_.hook) {
         if (trace_.show_data) trace_.hook(trace_direction::sent, bytes);
         else trace_info(count_note(bytes.size(), "bytes of data sent"));
@@ -289,6 +359,8 @@ void channel::write_raw(std::string_view bytes) {
 
 std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return 0;
+    arm_progress(); // each write may wait idle for progress; reading the source is not counted
     dot_stuffer enc;
     const std::size_t chunk = std::max<std::size_t>(limits_.buffer_size, 4096);
     std::unique_ptr<char[]> in(new char[chunk]); // not zero-filled per message
@@ -323,10 +395,7 @@ std::size_t channel::write_dot_block(const source_fn& source) {
 
 void channel::start_tls(const tls_options& opts, std::error_code& ec) {
     ec.clear();
-    if (!stream_) {
-        ec = errc::connection_closed;
-        return;
-    }
+    if (!begin_op(ec)) return;
     if (stream_->tls()) {
         ec = errc::tls_already_active;
         return;
@@ -342,6 +411,7 @@ void channel::start_tls(const tls_options& opts, std::error_code& ec) {
         return;
     }
     failure_detail_.clear();
+    arm_operation(); // the whole handshake
     stream_->start_tls(opts, ec);
     if (ec) {
         failure_detail_ = stream_->failure_detail();

@@ -26,6 +26,7 @@ public:
         case errc::tls_unsupported: return "this stream cannot carry TLS";
         case errc::bad_url: return "malformed server URL";
         case errc::protocol_error: return "protocol error";
+        case errc::cancelled: return "operation cancelled";
         }
         return "unknown net error";
     }
@@ -36,6 +37,7 @@ public:
         case errc::connect_failed: return std::errc::connection_refused;
         case errc::connection_closed: return std::errc::connection_reset;
         case errc::invalid_argument: return std::errc::invalid_argument;
+        case errc::cancelled: return std::errc::operation_canceled;
         default: return {ev, *this};
         }
     }
