@@ -357,19 +357,28 @@ void channel::write_raw(std::string_view bytes) {
     if (ec) throw_error(ec, "sending data");
 }
 
-std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec) {
+std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec, nul_policy nul) {
     ec.clear();
     if (!begin_op(ec)) return 0;
     arm_progress(); // each write may wait idle for progress; reading the source is not counted
-    dot_stuffer enc;
+    dot_stuffer enc(nul);
     const std::size_t chunk = std::max<std::size_t>(limits_.buffer_size, 4096);
     std::unique_ptr<char[]> in(new char[chunk]); // not zero-filled per message
     std::string out;
     out.reserve(chunk + chunk / 8 + 16);
+    auto refuse = [&](std::error_code why) {
+        // Nothing of this piece, and no end-of-data: the peer must see the
+        // transfer break off, not a message that ends early.
+        trace_info("message data contains a NUL byte after " + std::to_string(enc.fed()) +
+                   " bytes: not sent, closing the connection");
+        ec = why;
+        fail(ec);
+        return enc.fed();
+    };
     for (;;) {
         std::size_t n = source(in.get(), chunk);
         if (n == 0) break;
-        enc.feed(std::string_view(in.get(), n), out);
+        if (auto bad = enc.feed(std::string_view(in.get(), n), out)) return refuse(bad);
         if (out.size() >= chunk) {
             if (trace_.hook && trace_.show_data) trace_.hook(trace_direction::sent, out);
             send(out, ec);
@@ -377,18 +386,19 @@ std::size_t channel::write_dot_block(const source_fn& source, std::error_code& e
             out.clear();
         }
     }
-    enc.finish(out);
+    if (auto bad = enc.finish(out)) return refuse(bad);
     if (trace_.hook) {
         if (trace_.show_data) trace_.hook(trace_direction::sent, out);
         else trace_info(count_note(enc.fed(), "bytes of message data sent"));
     }
+    if (enc.stripped() > 0) trace_info(count_note(enc.stripped(), "NUL bytes removed from the message"));
     send(out, ec);
     return enc.fed();
 }
 
-std::size_t channel::write_dot_block(const source_fn& source) {
+std::size_t channel::write_dot_block(const source_fn& source, nul_policy nul) {
     std::error_code ec;
-    auto n = write_dot_block(source, ec);
+    auto n = write_dot_block(source, ec, nul);
     if (ec) throw_error(ec, "sending message data");
     return n;
 }

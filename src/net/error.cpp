@@ -27,6 +27,7 @@ public:
         case errc::bad_url: return "malformed server URL";
         case errc::protocol_error: return "protocol error";
         case errc::cancelled: return "operation cancelled";
+        case errc::nul_in_data: return "the message contains a NUL byte, which must not be sent";
         }
         return "unknown net error";
     }

@@ -111,9 +111,13 @@ public:
 
     /// Streams message bytes from source through the dot-stuffer and ends the
     /// block with ".CRLF": no bare CR or LF and no early end-of-data can reach
-    /// the wire. Returns the number of source bytes read.
-    std::size_t write_dot_block(const source_fn& source, std::error_code& ec);
-    std::size_t write_dot_block(const source_fn& source);
+    /// the wire. Returns the number of source bytes read. A NUL byte in the
+    /// message is dropped with nul_policy::strip; with refuse (the default)
+    /// the call fails with errc::nul_in_data, sends nothing from the NUL on
+    /// (the end-of-data above all) and closes the channel, so the server sees
+    /// an aborted transfer, never a truncated message.
+    std::size_t write_dot_block(const source_fn& source, std::error_code& ec, nul_policy nul = nul_policy::refuse);
+    std::size_t write_dot_block(const source_fn& source, nul_policy nul = nul_policy::refuse);
 
     // ---- TLS ---------------------------------------------------------------
     /// Upgrades the connection to TLS after a STARTTLS/STLS go-ahead. Fails

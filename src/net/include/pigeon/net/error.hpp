@@ -23,6 +23,7 @@ enum class errc {
     bad_url,                ///< an endpoint URL could not be parsed
     protocol_error,         ///< the peer broke the framing rules
     cancelled,              ///< channel::cancel() stopped the operation
+    nul_in_data,            ///< message data to send contains a NUL byte (nul_policy::refuse)
 };
 
 enum class tls_errc {

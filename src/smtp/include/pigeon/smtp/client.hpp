@@ -57,6 +57,8 @@ struct client_options {
     bool prefer_data = false;
     /// Size of each BDAT chunk (and of the buffer it is built in), in bytes.
     std::size_t chunk_size = 1024 * 1024;
+    /// NUL bytes in a message (except BODY=BINARYMIME): refuse (send() throws net::transport_error with net::errc::nul_in_data, the connection is closed so no truncated message is delivered) or strip.
+    net::nul_policy nul = net::nul_policy::refuse;
     /// Reconnect (and authenticate again) once when the server has dropped
     /// an idle connection: EOF or 421 before MAIL FROM was answered.
     bool reconnect = true;
