@@ -38,13 +38,15 @@ constexpr std::size_t trace_block_text_max = 4096;
 
 // cancel() runs on another thread: the mutex keeps the stream alive while
 // it is told to cancel (close() takes it before destroying the stream).
-struct channel::cancel_state {
+// operation_override belongs to the owning thread (scoped_operation_timeout).
+struct channel::control {
     std::mutex mutex;
     std::atomic<bool> cancelled{false};
+    std::optional<std::chrono::milliseconds> operation_override;
 };
 
 channel::channel(std::unique_ptr<stream> s, channel_limits limits)
-    : stream_(std::move(s)), cancel_(std::make_unique<cancel_state>()), limits_(limits),
+    : stream_(std::move(s)), control_(std::make_shared<control>()), limits_(limits),
       buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
 
 channel::~channel() { close(); }
@@ -53,8 +55,8 @@ channel& channel::operator=(channel&&) noexcept = default;
 
 void channel::close() noexcept {
     if (stream_) {
-        if (cancel_) {
-            std::lock_guard<std::mutex> lock(cancel_->mutex);
+        if (control_) {
+            std::lock_guard<std::mutex> lock(control_->mutex);
             stream_->close();
             stream_.reset();
         } else {
@@ -66,7 +68,7 @@ void channel::close() noexcept {
 }
 
 void channel::cancel() noexcept {
-    cancel_state* c = cancel_.get();
+    control* c = control_.get();
     if (!c) return;
     c->cancelled.store(true, std::memory_order_release);
     std::lock_guard<std::mutex> lock(c->mutex);
@@ -74,7 +76,7 @@ void channel::cancel() noexcept {
 }
 
 bool channel::cancelled() const noexcept {
-    return cancel_ && cancel_->cancelled.load(std::memory_order_acquire);
+    return control_ && control_->cancelled.load(std::memory_order_acquire);
 }
 
 // Every operation starts here: a cancelled channel fails (and closes) before
@@ -93,7 +95,10 @@ bool channel::begin_op(std::error_code& ec) noexcept {
 }
 
 void channel::arm_operation() noexcept {
-    if (stream_) stream_->set_deadline(io_deadline::after(operation_override_.value_or(timeouts_.operation)));
+    if (!stream_) return;
+    std::chrono::milliseconds op = timeouts_.operation;
+    if (control_ && control_->operation_override) op = *control_->operation_override;
+    stream_->set_deadline(io_deadline::after(op));
 }
 
 void channel::arm_progress() noexcept {
@@ -101,11 +106,15 @@ void channel::arm_progress() noexcept {
 }
 
 scoped_operation_timeout::scoped_operation_timeout(channel& ch, std::chrono::milliseconds operation) noexcept
-    : ch_(ch), previous_(ch.operation_override_) {
-    ch_.operation_override_ = operation;
+    : control_(ch.control_) {
+    if (!control_) return; // a moved-from channel
+    previous_ = control_->operation_override;
+    control_->operation_override = operation;
 }
 
-scoped_operation_timeout::~scoped_operation_timeout() { ch_.operation_override_ = previous_; }
+scoped_operation_timeout::~scoped_operation_timeout() {
+    if (control_) control_->operation_override = previous_;
+}
 
 void channel::fail(std::error_code ec) noexcept {
     if (fatal(ec)) close();

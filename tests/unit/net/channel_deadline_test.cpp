@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
@@ -228,6 +229,23 @@ TEST_CASE("deadline: scoped_operation_timeout extends one wait") {
         r.ch.read_line(100, ec);
         CHECK(ec == net::errc::timeout);
     }
+}
+
+TEST_CASE("deadline: a scope may outlive its channel (an error path destroyed it)") {
+    std::optional<rig> r;
+    r.emplace(std::vector<std::string>{"250 ok\r\n"});
+    {
+        net::scoped_operation_timeout longer(r->ch, 10min);
+        CHECK(r->ch.read_line() == "250 ok");
+        r.reset();  // the client closed and dropped the channel
+    }
+    // And a scope on a moved channel keeps applying to the moved-to one.
+    rig a(std::vector<std::string>{});
+    net::channel b(std::move(a.ch));
+    net::scoped_operation_timeout on_a(a.ch, 1s);  // moved-from: no effect, no crash
+    net::scoped_operation_timeout on_b(b, 3s);
+    b.write_command("NOOP");
+    CHECK(a.peer.deadlines().back().at > clock_type::now() + 2s);
 }
 
 TEST_CASE("cancel: another thread unblocks a read_line within 100 ms") {

@@ -139,7 +139,7 @@ public:
 
 private:
     friend class scoped_operation_timeout;
-    struct cancel_state;
+    struct control;
     bool begin_op(std::error_code& ec) noexcept;
     void arm_operation() noexcept;
     void arm_progress() noexcept;
@@ -150,10 +150,12 @@ private:
     void fail(std::error_code ec) noexcept;
 
     std::unique_ptr<stream> stream_;
-    std::unique_ptr<cancel_state> cancel_; // guards stream_ against cancel() from another thread
+    // cancel()'s lock and flag, and scoped_operation_timeout's override:
+    // shared so that a scope outliving the channel (closed and destroyed by
+    // an error path) restores into live memory.
+    std::shared_ptr<control> control_;
     channel_limits limits_;
     channel_timeouts timeouts_;
-    std::optional<std::chrono::milliseconds> operation_override_; // scoped_operation_timeout
     trace_options trace_;
     std::vector<char> buf_;   // grows past buffer_size only for a long line, up to its max
     std::size_t begin_ = 0;   // first unconsumed byte
@@ -165,7 +167,8 @@ private:
 /// Overrides the operation timeout for the next read_line calls while alive
 /// (e.g. SMTP's 10-minute wait after end-of-data, RFC 5321 4.5.3.2.6); it
 /// applies to write_command(s) and start_tls too. Restores the previous value
-/// (scopes nest) on destruction. The channel must outlive it.
+/// (scopes nest) on destruction. The channel may be closed, moved or
+/// destroyed meanwhile (a client's error path): the scope stays safe.
 class scoped_operation_timeout {
 public:
     scoped_operation_timeout(channel& ch, std::chrono::milliseconds operation) noexcept;
@@ -174,7 +177,7 @@ public:
     scoped_operation_timeout& operator=(const scoped_operation_timeout&) = delete;
 
 private:
-    channel& ch_;
+    std::shared_ptr<channel::control> control_;
     std::optional<std::chrono::milliseconds> previous_;
 };
 
