@@ -288,6 +288,10 @@ send_result client::impl::send(const envelope& env, const net::source_fn& source
         throw;
     }
 
+    // The data is complete (after "." or BDAT LAST): the server may take
+    // minutes to accept it (RFC 5321 4.5.3.2.6), for every LMTP reply too.
+    // The scope stays safe if an error path closes the channel.
+    net::scoped_operation_timeout data_wait(*ch, opts.data_reply_timeout);
     if (!sess.lmtp()) {
         reply fr = read_reply();
         check_closing(fr, "end of data");
