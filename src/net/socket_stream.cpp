@@ -211,9 +211,10 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
         ec = errc::connection_closed;
         return 0;
     }
-    // read_some returns with the first bytes, so the progress rule only
-    // counts from the start of the call.
-    const auto deadline = deadline_.limit(clock::now());
+    // Progress rule: counted from the start of the call and from every wake
+    // of poll() (bytes arrived: under TLS a 16 KiB record may trickle in for
+    // a long time before SSL_read has anything to return).
+    auto deadline = deadline_.limit(clock::now());
     if (tls_) {
         SSL* ssl = tls_->ssl.get();
         for (;;) {
@@ -223,8 +224,10 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_READ) {
                 if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return 0;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL ||
                        ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
                 ERR_clear_error();
@@ -269,12 +272,14 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
         ec = errc::connection_closed;
         return;
     }
-    // Progress rule: every byte the kernel takes moves the limit on.
+    // Progress rule: every byte the kernel takes moves the limit on, and so
+    // does a full socket becoming writable again (its bytes left; under TLS
+    // SSL_write reports nothing until the whole buffer is written).
     auto deadline = deadline_.limit(clock::now());
     auto moved = [&](std::size_t k) {
         data += k;
         n -= k;
-        if (k > 0 && deadline_.idle.count() > 0) deadline = deadline_.limit(clock::now());
+        if (k > 0) deadline = deadline_.limit(clock::now());
     };
     while (n > 0) {
         if (tls_) {
@@ -288,8 +293,10 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_READ) {
                 if (!wait_fd(fd_, POLLIN, deadline, ec)) return;
+                deadline = deadline_.limit(clock::now());
             } else {
                 ERR_clear_error();
                 ec = errc::connection_closed;
