@@ -59,8 +59,8 @@ S: 221 bye
 
 client_options options(test::script_server& srv, std::chrono::milliseconds data_reply) {
     client_options o;
-    o.session = test::script_session_options(srv);
-    o.session.connect.io_timeout = 500ms;  // every other reply: 500 ms
+    o.net = test::script_session_options(srv);
+    o.net.connect.io_timeout = 500ms;  // every other reply: 500 ms
     o.data_reply_timeout = data_reply;
     return o;
 }
