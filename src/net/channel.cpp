@@ -450,4 +450,35 @@ void channel::start_tls(const tls_options& opts) {
     if (ec) throw_error(ec, failure_detail_.empty() ? ec.message() : failure_detail_);
 }
 
+void channel::start_compression(std::error_code& ec, int level) {
+    ec.clear();
+    if (!begin_op(ec)) return;
+    if (compressed_) {
+        ec = errc::invalid_argument;
+        return;
+    }
+    deflate_options o;
+    o.level = level;
+    {
+        // cancel() may look at stream_ from another thread: swap under its lock.
+        std::unique_lock<std::mutex> lock;
+        if (control_) lock = std::unique_lock<std::mutex>(control_->mutex);
+        stream_ = std::make_unique<deflate_stream>(std::move(stream_),
+                                                   std::string_view(buf_.data() + begin_, end_ - begin_), o, ec);
+    }
+    begin_ = end_ = scanned_ = 0;
+    if (ec) {
+        fail(ec);
+        return;
+    }
+    compressed_ = true;
+    trace_info("COMPRESS=DEFLATE active");
+}
+
+void channel::start_compression(int level) {
+    std::error_code ec;
+    start_compression(ec, level);
+    if (ec) throw_error(ec, "starting compression");
+}
+
 } // namespace pigeon::net

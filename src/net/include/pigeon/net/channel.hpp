@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "pigeon/net/bytes.hpp"
+#include "pigeon/net/deflate_stream.hpp"
 #include "pigeon/net/dot_codec.hpp"
 #include "pigeon/net/stream.hpp"
 #include "pigeon/net/tls_options.hpp"
@@ -125,6 +126,14 @@ public:
     /// sent bytes beyond its go-ahead line (response injection). On success the
     /// read buffer is empty: nothing read before TLS survives it.
     void start_tls(const tls_options& opts, std::error_code& ec);
+
+    /// Switches on COMPRESS=DEFLATE after the server's go-ahead (IMAP RFC
+    /// 4978, NNTP RFC 8054): from here every byte in both directions is raw
+    /// deflate (net::deflate_stream). Bytes already received after the
+    /// go-ahead are compressed data and go to the inflater first.
+    void start_compression(std::error_code& ec, int level = 1);
+    void start_compression(int level = 1);
+    bool is_compressed() const noexcept { return compressed_; }
     void start_tls(const tls_options& opts);
 
     /// Words on why the last start_tls() failed (which certificate check).
@@ -162,6 +171,7 @@ private:
     std::size_t end_ = 0;     // end of received bytes
     std::size_t scanned_ = 0; // bytes after begin_ known to hold no LF
     std::string failure_detail_;
+    bool compressed_ = false;
 };
 
 /// Overrides the operation timeout for the next read_line calls while alive
