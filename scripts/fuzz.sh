@@ -38,15 +38,17 @@ for t in "${targets[@]}"; do
   work="$build/corpus/$t"
   findings="$build/findings/$t"
   mkdir -p "$work" "$findings"
-  dict=()
-  [ -f "fuzz/dict/${t#fuzz_}.dict" ] && dict=(-dict="fuzz/dict/${t#fuzz_}.dict")
   echo "== $t: ${secs}s"
-  if ! nice -n "${PIGEON_FUZZ_NICE:-19}" "$build/fuzz/$t" -max_total_time="$secs" -max_len=65536 -timeout=10 \
-        -rss_limit_mb=2048 "${dict[@]}" -artifact_prefix="$findings/" -print_final_stats=1 \
-        "$work" "$seed" 2>"$build/$t.log"; then
+  # -max_total_time is wall time; the CPU time the run got is logged too.
+  TIMEFORMAT="cpu: user %U s, sys %S s, wall %R s"
+  if ! { time nice -n "${PIGEON_FUZZ_NICE:-19}" "$build/fuzz/$t" -max_total_time="$secs" -max_len=65536 \
+        -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 \
+        "$work" "$seed" 2>"$build/$t.log"; } 2>"$build/$t.time"; then
     echo "FAILED: $t (see $build/$t.log and $findings)"; tail -30 "$build/$t.log"; rc=1
   fi
-  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|Done [0-9]+ runs' "$build/$t.log" | tail -3 || true
+  grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|Done [0-9]+ runs' \
+    "$build/$t.log" | tail -4 || true
+  cat "$build/$t.time"
   echo "corpus: $(find "$work" -type f | wc -l) files"
 done
 exit $rc
