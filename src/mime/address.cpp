@@ -168,7 +168,9 @@ struct parser {
         std::string joined;
         bool first = true;
         for (const token* k : w) {
-            if (!first && (k->space_before || (k->type != tk::special && joined.back() != '.'))) joined.push_back(' ');
+            // joined is still empty after a leading empty quoted string ("").
+            if (!first && (k->space_before || (k->type != tk::special && !joined.empty() && joined.back() != '.')))
+                joined.push_back(' ');
             first = false;
             if (k->type == tk::special) joined.push_back('.'); // obs-phrase
             else joined += k->text;
