@@ -10,13 +10,7 @@
 
 namespace pigeon::nntp {
 
-const overview_format& client::overview_fmt() {
-    if (overview_fmt_) return *overview_fmt_;
-    std::error_code ec;
-    auto cmd = encode_list_overview_fmt(ec);
-    detail::require_encoded(cmd, ec, "LIST OVERVIEW.FMT");
-    ensure_reader();
-    send(cmd, ec, "LIST OVERVIEW.FMT");
+void client::read_overview_fmt_reply() {
     reply r = read_status("LIST OVERVIEW.FMT");
     overview_format fmt;
     if (r.code == 215) {
@@ -30,6 +24,16 @@ const overview_format& client::overview_fmt() {
     // their XOVER lines carry the standard fields in the standard order.
     if (fmt.empty()) fmt = overview_format::standard();
     overview_fmt_ = std::move(fmt);
+}
+
+const overview_format& client::overview_fmt() {
+    if (overview_fmt_) return *overview_fmt_;
+    std::error_code ec;
+    auto cmd = encode_list_overview_fmt(ec);
+    detail::require_encoded(cmd, ec, "LIST OVERVIEW.FMT");
+    ensure_reader();
+    send(cmd, ec, "LIST OVERVIEW.FMT");
+    read_overview_fmt_reply();
     return *overview_fmt_;
 }
 
@@ -68,14 +72,24 @@ void client::overview(const range* r, const std::string* message_id,
         overview_from_headers(r, message_id, each);
         return;
     }
-    const overview_format& fmt = overview_fmt();
     std::error_code ec;
     std::optional<command_line> cmd;
     if (has_over) cmd = message_id ? encode_over(*message_id, ec) : r ? encode_over(*r, ec) : encode_over(ec);
     else cmd = r ? encode_xover(*r, ec) : encode_xover(ec);
     const char* what = has_over ? "OVER" : "XOVER";
     detail::require_encoded(cmd, ec, what);
-    send(cmd, ec, what);
+    if (!overview_fmt_) {
+        // The format goes out with the first OVER, in one write: one round
+        // trip fewer.
+        std::error_code fec;
+        auto fmt_cmd = encode_list_overview_fmt(fec);
+        detail::require_encoded(fmt_cmd, fec, "LIST OVERVIEW.FMT");
+        conn_.write_lines({fmt_cmd->line, cmd->line});
+        read_overview_fmt_reply();
+    } else {
+        send(cmd, ec, what);
+    }
+    const overview_format& fmt = *overview_fmt_;
     reply rep = read_status(what);
     if (!has_over && (rep.code == 500 || rep.code == 503)) {
         // Neither OVER listed nor XOVER known: the standard fields from HDR.

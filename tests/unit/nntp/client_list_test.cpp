@@ -73,6 +73,8 @@ TEST_CASE("OVER with INN's format at every split; the format is asked for once")
         CHECK(e[1].references == "<1@x> <2@x>");
         CHECK(collect_over(*f.c, range::from(4)).empty());
         CHECK(after_connect(f.peer) == "LIST OVERVIEW.FMT\r\nOVER 2-3\r\nOVER 4-\r\n");
+        REQUIRE(f.peer.writes().size() == 3);
+        CHECK(f.peer.writes()[1] == "LIST OVERVIEW.FMT\r\nOVER 2-3\r\n");  // one write
     });
 }
 
