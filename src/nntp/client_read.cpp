@@ -118,6 +118,11 @@ void client::ensure_reader() {
 
 // ---- groups ------------------------------------------------------------------------
 
+const std::optional<group_info>& client::selected_group() const noexcept {
+    static const std::optional<group_info> none;
+    return conn_.is_open() ? session_.group() : none;
+}
+
 group_info client::select_group(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what,
                                 const std::function<void(article_number)>* each) {
     detail::require_encoded(cmd, ec, what);

@@ -376,3 +376,11 @@ TEST_CASE("POST: a source that fails half way closes the connection") {
                     std::runtime_error);
     CHECK_FALSE(f.c->is_connected());
 }
+
+TEST_CASE("POST: a NUL in the article is refused by the channel; no end-of-data reaches the server") {
+    auto f = server(caps_over, {"340 go\r\n"});
+    CHECK(code_of([&] { f.c->post(std::string_view("Subject: x\r\n\r\nbad\0byte\r\n", 24)); }) ==
+          make_error_code(net::errc::nul_in_data));
+    CHECK_FALSE(f.c->is_connected());
+    CHECK(f.peer.written().find("\r\n.\r\n") == std::string::npos);
+}

@@ -318,10 +318,16 @@ TEST_CASE("an article that never ends: the size limit, or the idle deadline") {
 }
 
 TEST_CASE("an exception from the caller's sink closes the connection") {
-    auto f = reader({"220 3 <a@b>\r\nx\r\n.\r\n"});
+    auto f = reader({"211 5 1 5 g\r\n", "223 3 <a@b>\r\n", "220 3 <a@b>\r\nx\r\n.\r\n"});
+    f.c->group("g");
+    f.c->stat(3);
+    CHECK(f.c->current_article() == 3);
+    REQUIRE(f.c->selected_group());
     CHECK_THROWS_AS(f.c->article(3, [](std::string_view) { throw std::runtime_error("disk full"); }),
                     std::runtime_error);
     CHECK_FALSE(f.c->is_connected());
+    CHECK_FALSE(f.c->selected_group());  // nothing is selected on a closed connection
+    CHECK(f.c->current_article() == 0);
     CHECK(code_of([&] { f.c->stat(1); }) == make_error_code(errc::invalid_state));
 }
 

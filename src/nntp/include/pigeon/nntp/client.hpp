@@ -157,10 +157,12 @@ public:
     /// The same into a vector (at most limits.max_listing_entries).
     std::vector<article_number> listgroup(std::string_view name);
     std::vector<article_number> listgroup(std::string_view name, const range& r);
-    /// What GROUP or LISTGROUP selected last (nullopt: nothing selected).
-    const std::optional<group_info>& selected_group() const noexcept { return session_.group(); }
-    /// The current article number (0: none), as the session tracks it.
-    article_number current_article() const noexcept { return session_.article(); }
+    /// What GROUP or LISTGROUP selected last (nullopt: nothing selected, or
+    /// not connected).
+    const std::optional<group_info>& selected_group() const noexcept;
+    /// The current article number (0: none, or not connected), as the
+    /// session tracks it.
+    article_number current_article() const noexcept { return conn_.is_open() ? session_.article() : 0; }
 
     /// ARTICLE / HEAD / BODY by number (in the selected group) or by
     /// message-id: the content, un-stuffed with CRLF line ends, to sink as it
@@ -249,7 +251,9 @@ public:
     /// POST: the article (headers, empty line, body) from source through the
     /// dot-stuffer, which normalises line ends to CRLF. 440 (posting not
     /// allowed) and 480 arrive before anything of it is read or sent; 441
-    /// (refused) after it was sent: both command_error. Returns the 240 reply.
+    /// (refused) after it was sent: both command_error. A NUL byte in the
+    /// article: net::errc::nul_in_data, the connection closed before the
+    /// end-of-data (the server drops the half article). Returns the 240 reply.
     reply post(const net::source_fn& article);
     reply post(std::string_view article);
 
