@@ -94,9 +94,10 @@ struct client_options {
     /// Most ARTICLE / HEAD / BODY commands in flight in retrieve_each()
     /// (RFC 3977 section 3.5 allows pipelining any reading command); half
     /// of them are sent again each time half have been answered. 1: one at
-    /// a time. Against INN, 16 stalls for ~40 ms every few articles (its
-    /// replies come in two writes, Nagle on, and the client's ACK is
-    /// delayed), 32 now and then, 64 hardly at all.
+    /// a time. INN writes each reply in two pieces with Nagle on: without
+    /// the socket's quick ACKs a window of 16 stalled ~40 ms every few
+    /// articles, 32 now and then, 64 hardly at all; with them (net does so)
+    /// 16 to 128 are equally fast and 1 takes 1.5x as long.
     std::size_t pipeline_window = 64;
     /// Send MODE READER when the server needs it (see above). false: never
     /// automatically (mode_reader() still sends it).
