@@ -45,6 +45,9 @@ nntp::state client::state() const noexcept {
 void client::close() noexcept {
     conn_.close();
     session_.on_closed();
+    overview_fmt_.reset();
+    reader_tried_ = false;
+    xover_unknown_ = false;
 }
 
 // ---- the dialect -------------------------------------------------------------------
@@ -169,6 +172,8 @@ void client::after_auth() {
 
 auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& sel) {
     if (state() != nntp::state::ready) throw auth_error(errc::invalid_state, "AUTHINFO: not in the ready state");
+    // A mode-switching server authenticates the reader it switches to.
+    if (session_.caps_known()) ensure_reader();
     return conn_.authenticate(*this, creds, sel, opts_.auth, info_);
 }
 
@@ -176,6 +181,7 @@ void client::login(std::string_view user, std::string_view password, bool allow_
     if (state() != nntp::state::ready) throw auth_error(errc::invalid_state, "AUTHINFO USER");
     if (!conn_.is_tls() && !allow_cleartext)
         throw auth_error(errc::cleartext_refused, "AUTHINFO USER", {}, {}, "AUTHINFO USER");
+    if (session_.caps_known()) ensure_reader();
     sasl::credentials creds;
     creds.username = std::string(user);
     creds.password = std::string(password);
@@ -225,12 +231,19 @@ reply client::run(const std::optional<command_line>& cmd, const std::error_code&
 
 std::uint64_t client::read_block(const net::sink_fn& sink, std::size_t max, std::string_view context) {
     std::uint64_t n = 0;
-    conn_.read_dot_block(
-        [&](std::string_view chunk) {
-            n += chunk.size();
-            sink(chunk);
-        },
-        max, context);
+    try {
+        conn_.read_dot_block(
+            [&](std::string_view chunk) {
+                n += chunk.size();
+                if (sink) sink(chunk);
+            },
+            max, context);
+    } catch (...) {
+        // A limit, a bad line or the caller's sink stopped the block half
+        // way: what is left of it cannot be told from the next reply.
+        close();
+        throw;
+    }
     return n;
 }
 

@@ -41,7 +41,11 @@ std::optional<article_status> parse_article_reply(const reply& r, std::error_cod
     if (!n) return std::nullopt;
     if (!is_valid_message_id(id)) return fail_with(ec, codec_errc::invalid_message_id);
     ec.clear();
-    return article_status{r.code, *n, std::string(id)};
+    article_status st;
+    st.code = r.code;
+    st.number = *n;
+    st.message_id.assign(id);
+    return st;
 }
 
 std::optional<std::chrono::sys_seconds> parse_date_reply(const reply& r, std::error_code& ec) {

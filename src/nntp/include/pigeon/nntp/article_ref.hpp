@@ -42,6 +42,7 @@ public:
     article_ref(I n) noexcept : number_(static_cast<article_number>(n)) {}
     article_ref(std::string_view message_id) : id_(message_id), by_id_(true) {}
     article_ref(const char* message_id) : article_ref(std::string_view(message_id)) {}
+    article_ref(const std::string& message_id) : article_ref(std::string_view(message_id)) {}
 
     bool is_message_id() const noexcept { return by_id_; }
     /// The number (0 for a message-id reference).
