@@ -4,6 +4,7 @@
 // a dot-stuffing data writer, checked command writing, STARTTLS hygiene and
 // the trace hook. Every call has an error_code overload that never throws and
 // a throwing overload (transport_error / tls_error).
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -62,6 +63,11 @@ public:
     /// the whole block (0: unbounded, for streaming to a file).
     void read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec);
     void read_dot_block(const sink_fn& sink, std::size_t max_bytes = 0);
+
+    /// Waits up to timeout for input without consuming it (IMAP IDLE): true
+    /// when bytes are buffered or the stream has some, false when the time ran
+    /// out (the channel stays open). Then read_line() as usual.
+    bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec);
 
     /// Bytes received but not yet consumed.
     std::size_t buffered() const noexcept { return end_ - begin_; }
