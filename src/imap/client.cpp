@@ -338,7 +338,6 @@ void client::unsolicited(const response& r) {
 response client::read_response(const literal_router* router) {
     first_line_.clear();
     bool first = true;
-    std::string segment;
     for (;;) {
         std::error_code ec;
         auto line = conn_.channel().read_line(opts_.limits.parser.max_line, ec);
@@ -350,9 +349,9 @@ response client::read_response(const literal_router* router) {
             first_line_.assign(line);
             first = false;
         }
-        segment.assign(line);
-        segment += "\r\n";
-        auto r = parser_.feed(segment);
+        // The line and then its end: the parser keeps the line itself.
+        auto r = parser_.feed(line);
+        if (r.state == response_parser::status::need_more) r = parser_.feed("\r\n");
         switch (r.state) {
         case response_parser::status::ready: return parser_.take();
         case response_parser::status::error:
