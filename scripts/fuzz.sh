@@ -24,7 +24,7 @@ fi
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DPIGEON_BUILD_FUZZ=ON -DPIGEON_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 all=(fuzz_message fuzz_address fuzz_encoded_word fuzz_dot_block fuzz_imap_response fuzz_smtp_reply
-     fuzz_pop3_reply fuzz_nntp_reply fuzz_scram fuzz_nntp_overview)
+     fuzz_pop3_reply fuzz_nntp_reply fuzz_scram fuzz_nntp_overview fuzz_imap_fetch)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 nice -n "${PIGEON_FUZZ_NICE:-19}" cmake --build "$build" --target "${targets[@]}"
 # Belt and braces: the build already makes every report fatal

@@ -19,6 +19,7 @@ void client::connect(const net::endpoint& ep, const client_options& opts) {
     tags_ = opts.tag_prefix.empty() ? tag_generator() : tag_generator(opts.tag_prefix);
     bye_text_.clear();
     info_ = {};
+    reset_session_state();
     conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
@@ -30,6 +31,7 @@ void client::connect(net::channel ch, const net::endpoint& ep, const client_opti
     tags_ = opts.tag_prefix.empty() ? tag_generator() : tag_generator(opts.tag_prefix);
     bye_text_.clear();
     info_ = {};
+    reset_session_state();
     conn_.set_up(*this, ep.tls, opts.net.tls, info_);
 }
 
@@ -42,6 +44,12 @@ imap::state client::state() const noexcept {
 void client::close() noexcept {
     conn_.close();
     session_.on_closed();
+}
+
+void client::reset_session_state() {
+    mailbox_ = {};
+    selected_name_.clear();
+    tracking_ = condstore_ = qresync_ = utf8_ = false;
 }
 
 // ---- the dialect -------------------------------------------------------------------
@@ -277,7 +285,7 @@ command_result client::run(const command& cmd, const untagged_handler& on_untagg
 void client::noop(const untagged_handler& on_untagged) {
     std::error_code ec;
     auto cmd = command_builder(next_tag(), "NOOP").finish(ec);
-    run(*cmd, on_untagged ? on_untagged : untagged_handler([](response&) {}));
+    run(*cmd, on_untagged ? on_untagged : untagged_handler([this](response& r) { unsolicited(r); }));
 }
 
 void client::logout() {
@@ -295,6 +303,7 @@ void client::logout() {
         if (e.code() != make_error_code(errc::server_bye)) throw;
     }
     session_.on_logout();
+    deselected();
     conn_.close();
 }
 
@@ -303,14 +312,32 @@ void client::handle_untagged(const response& r) {
     else if (r.is_status() && r.code && r.code->name == "CAPABILITY")
         session_.on_capabilities(imap::capabilities::from_code(*r.code));
     if (r.cond == condition::bye) bye_text_ = r.text.empty() ? std::string("BYE") : r.text;
+    if (tracking_) {
+        // Folded, never kept: an endless "* 1 EXISTS" costs nothing.
+        std::error_code ec;
+        mailbox_.apply(r, ec);
+    }
+    if (!r.is_status() && r.name == "ENABLED") {
+        for (const auto& t : r.data) {
+            if (t.is_atom("CONDSTORE")) condstore_ = true;
+            if (t.is_atom("QRESYNC")) qresync_ = condstore_ = true;
+            if (t.is_atom("UTF8=ACCEPT") || t.is_atom("UTF8=ONLY")) utf8_ = true;
+        }
+    }
+}
+
+void client::unsolicited(const response& r) {
+    if (!on_event_) return;
+    std::error_code ec;
+    auto e = parse_mailbox_event(r, ec);
+    if (e) on_event_(*e);
 }
 
 // ---- plumbing --------------------------------------------------------------------
 
-response client::read_response() {
+response client::read_response(const literal_router* router) {
     first_line_.clear();
     bool first = true;
-    std::string segment;
     for (;;) {
         std::error_code ec;
         auto line = conn_.channel().read_line(opts_.limits.parser.max_line, ec);
@@ -322,19 +349,41 @@ response client::read_response() {
             first_line_.assign(line);
             first = false;
         }
-        segment.assign(line);
-        segment += "\r\n";
-        auto r = parser_.feed(segment);
+        // The line and then its end: the parser keeps the line itself.
+        auto r = parser_.feed(line);
+        if (r.state == response_parser::status::need_more) r = parser_.feed("\r\n");
         switch (r.state) {
         case response_parser::status::ready: return parser_.take();
         case response_parser::status::error:
             parser_.reset();
+            session_.on_closed();
             conn_.fail(r.error, "IMAP response: " + core::excerpt(first_line_));
-        case response_parser::status::need_literal:
-            conn_.channel().read_exact(
-                r.literal_size, [this](std::string_view chunk) { parser_.feed(chunk); }, ec);
+        case response_parser::status::need_literal: {
+            const literal_info& li = parser_.literal();
+            net::sink_fn sink;
+            if (router && li.message_content && li.kind == response_kind::untagged) sink = (*router)(li);
+            if (sink) {
+                parser_.literal_streamed();
+                try {
+                    conn_.channel().read_exact(static_cast<std::size_t>(r.literal_size), sink, ec);
+                } catch (...) {
+                    // The caller's sink gave up halfway through a literal:
+                    // the stream cannot be resynchronised.
+                    parser_.reset();
+                    close();
+                    throw;
+                }
+            } else {
+                if (li.must_stream)
+                    fail(errc::literal_too_large, "IMAP literal of " + std::to_string(r.literal_size) +
+                                                      " octets with nowhere to stream it");
+                conn_.channel().read_exact(
+                    static_cast<std::size_t>(r.literal_size), [this](std::string_view chunk) { parser_.feed(chunk); },
+                    ec);
+            }
             if (ec) transport_failed(ec, "reading an IMAP literal");
             break;
+        }
         case response_parser::status::need_more: break;
         }
     }
@@ -356,15 +405,113 @@ void client::send_literal(const command_segment& seg) {
 }
 
 void client::fail(errc e, const std::string& what) {
+    parser_.reset();
     session_.on_closed();
     conn_.fail(e, what);
 }
 
 void client::transport_failed(std::error_code ec, std::string_view context) {
+    parser_.reset();
     session_.on_closed();
     if (!bye_text_.empty() && ec == net::errc::connection_closed)
         conn_.fail(errc::server_bye, "BYE: " + core::excerpt(bye_text_));
     conn_.transport_failed(ec, context);
+}
+
+// ---- the typed commands' plumbing --------------------------------------------
+
+void client::require(bool authenticated_ok, bool selected_ok, const char* what) const {
+    const imap::state st = state();
+    if (st == imap::state::disconnected) throw request_error(errc::invalid_state, std::string(what) + ": not connected");
+    if (st == imap::state::authenticated && authenticated_ok) return;
+    if (st == imap::state::selected && selected_ok) return;
+    const char* why = st == imap::state::not_authenticated ? ": not authenticated"
+                      : st == imap::state::logout         ? ": logging out"
+                      : st == imap::state::authenticated  ? ": no mailbox selected"
+                                                          : ": not allowed with a mailbox selected";
+    throw request_error(errc::invalid_state, std::string(what) + why);
+}
+
+void client::require_cap(bool offered, const char* what, const char* cap) const {
+    if (!offered) throw request_error(errc::not_supported, std::string(what) + ": the server does not offer " + cap);
+}
+
+std::string client::wire_name(std::string_view mailbox, const char* what) const {
+    auto w = encode_mailbox_name(mailbox, mailbox_encoding());
+    if (!w || w->empty()) throw request_error(errc::invalid_argument, std::string(what) + ": invalid mailbox name");
+    return std::move(*w);
+}
+
+command client::finish(command_builder& b, const char* what) {
+    std::error_code ec;
+    auto cmd = b.finish(ec);
+    if (!cmd) throw request_error(errc::invalid_argument, std::string(what) + ": invalid argument");
+    return std::move(*cmd);
+}
+
+void client::refuse(const response& r, const std::string& what) {
+    throw command_error(errc::command_failed, what + ": " + core::excerpt(first_line_), to_server_reply(r, first_line_));
+}
+
+void client::wait_continuation(const command& cmd, const claim_fn& claim) {
+    for (;;) {
+        response r = read_response();
+        if (r.kind == response_kind::continuation) return;
+        if (r.kind == response_kind::untagged) {
+            handle_untagged(r);
+            if (!claim || !claim(r)) unsolicited(r);
+            continue;
+        }
+        if (r.tag != cmd.tag) fail(errc::unknown_tag, "response: " + core::excerpt(first_line_));
+        // RFC 9051 section 7.5: the server may refuse a literal with NO or
+        // BAD; an OK for a command not sent completely is forged.
+        if (r.cond == condition::ok) fail(errc::early_completion, cmd.name + ": " + core::excerpt(first_line_));
+        refuse(r, cmd.name);
+    }
+}
+
+void client::send_command(const command& cmd, const claim_fn& claim) {
+    for (const auto& seg : cmd.segments) {
+        conn_.write_line(seg.line, seg.secret);
+        if (!seg.has_literal) break;
+        if (seg.literal_sync) wait_continuation(cmd, claim);
+        send_literal(seg);
+    }
+}
+
+response client::await(const command& cmd, const claim_fn& claim, const literal_router* router) {
+    for (;;) {
+        response r = read_response(router);
+        if (r.kind == response_kind::continuation)
+            fail(errc::unexpected_continuation, "response: " + core::excerpt(first_line_));
+        if (r.kind == response_kind::untagged) {
+            handle_untagged(r);
+            if (!claim || !claim(r)) unsolicited(r);
+            continue;
+        }
+        if (r.tag != cmd.tag) fail(errc::unknown_tag, "response: " + core::excerpt(first_line_));
+        if (r.code && r.code->name == "CAPABILITY") session_.on_capabilities(imap::capabilities::from_code(*r.code));
+        if (r.cond != condition::ok) refuse(r, cmd.name);
+        return r;
+    }
+}
+
+response client::execute(const command& cmd, const claim_fn& claim, const literal_router* router) {
+    send_command(cmd, claim);
+    return await(cmd, claim, router);
+}
+
+response client::simple(const char* name, std::string_view mailbox_arg, const char* what) {
+    command_builder b(next_tag(), name, session_.literals());
+    b.astring(wire_name(mailbox_arg, what));
+    return execute(finish(b, what));
+}
+
+void client::deselected() {
+    tracking_ = false;
+    mailbox_ = {};
+    selected_name_.clear();
+    if (session_.current() == imap::state::selected) session_.on_selected(false);
 }
 
 } // namespace pigeon::imap

@@ -365,19 +365,17 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             t.kind = token_kind::quoted;
             std::size_t q = p + 1;
             for (;;) {
-                if (q >= s.size()) return fail(make_error_code(errc::malformed_reply));
-                char d = s[q];
-                if (d == '"') break;
-                if (d == '\\') {
-                    // quoted-specials are the only escapes; QUIRK(various):
-                    // another escaped character stands for itself.
-                    if (q + 1 >= s.size()) return fail(make_error_code(errc::malformed_reply));
-                    t.text += s[q + 1];
-                    q += 2;
-                    continue;
-                }
-                t.text += d;
-                ++q;
+                // Runs between escapes are copied whole.
+                const std::size_t stop = s.find_first_of("\"\\", q);
+                if (stop == std::string_view::npos) return fail(make_error_code(errc::malformed_reply));
+                t.text.append(s.substr(q, stop - q));
+                q = stop;
+                if (s[q] == '"') break;
+                // quoted-specials are the only escapes; QUIRK(various):
+                // another escaped character stands for itself.
+                if (q + 1 >= s.size()) return fail(make_error_code(errc::malformed_reply));
+                t.text += s[q + 1];
+                q += 2;
             }
             if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
             p = q + 1;

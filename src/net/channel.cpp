@@ -161,6 +161,18 @@ bool channel::fill(std::size_t want_room, std::error_code& ec) {
     return true;
 }
 
+bool channel::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
+    ec.clear();
+    if (begin_ != end_) return true;
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    bool ready = stream_->wait_readable(timeout, ec);
+    if (ec) fail(ec);
+    return ready && !ec;
+}
+
 std::string_view channel::read_line(std::size_t max, std::error_code& ec) {
     ec.clear();
     if (!begin_op(ec)) return {};

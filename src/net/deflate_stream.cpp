@@ -142,6 +142,16 @@ void deflate_stream::write_all(const char* data, std::size_t n, std::error_code&
 
 void deflate_stream::start_tls(const tls_options&, std::error_code& ec) { ec = errc::tls_unsupported; }
 
+bool deflate_stream::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
+    ec.clear();
+    if (in_pos_ < in_.size()) return true;
+    if (!inner_) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    return inner_->wait_readable(timeout, ec);
+}
+
 void deflate_stream::close() noexcept {
     if (inner_) inner_->close();
 }

@@ -16,6 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -254,6 +255,26 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
         }
         ec = (errno == ECONNRESET) ? std::error_code(errc::connection_closed) : std::error_code(errc::io_error);
         return 0;
+    }
+}
+
+bool socket_stream::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
+    ec.clear();
+    if (fd_ < 0) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    if (tls_ && SSL_pending(tls_->ssl.get()) > 0) return true;
+    pollfd p{fd_, POLLIN, 0};
+    const auto ms = std::clamp<long long>(timeout.count(), 0, 24LL * 3600 * 1000);
+    for (;;) {
+        int r = ::poll(&p, 1, static_cast<int>(ms));
+        if (r > 0) return true;  // data, EOF or an error: read_some says which
+        if (r == 0) return false;
+        if (errno != EINTR) {
+            ec = errc::io_error;
+            return false;
+        }
     }
 }
 

@@ -35,4 +35,9 @@ io_deadline::clock::time_point io_deadline::limit(clock::time_point from) const 
 
 void stream::start_tls(const tls_options&, std::error_code& ec) { ec = errc::tls_unsupported; }
 
+bool stream::wait_readable(std::chrono::milliseconds, std::error_code& ec) {
+    ec.clear();
+    return true;
+}
+
 } // namespace pigeon::net

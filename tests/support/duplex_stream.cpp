@@ -165,6 +165,11 @@ std::size_t duplex_stream::read_some(char* buf, std::size_t cap, std::error_code
     return n;
 }
 
+bool duplex_stream::wait_readable(std::chrono::milliseconds, std::error_code& ec) {
+    ec.clear();
+    return !state_->input.empty() || state_->opts.at_end == end_of_input::close;
+}
+
 void duplex_stream::write_all(const char* data, std::size_t n, std::error_code& ec) {
     if (next_op_fails(ec)) return;
     state_->output.append(data, n);

@@ -116,6 +116,9 @@ public:
     std::size_t read_some(char* buf, std::size_t cap, std::error_code& ec) override;
     void write_all(const char* data, std::size_t n, std::error_code& ec) override;
     void start_tls(const net::tls_options& opts, std::error_code& ec) override;
+    /// True while chunks are left (or the end is a close); false at once
+    /// otherwise (a silent peer: the wait runs out).
+    bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) override;
     const net::tls_info* tls() const noexcept override;
     void close() noexcept override;
     /// Thread-safe: wakes a read_some waiting (chunk_delay, end_of_input::wait).

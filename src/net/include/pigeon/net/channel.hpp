@@ -91,6 +91,11 @@ public:
     void read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec);
     void read_dot_block(const sink_fn& sink, std::size_t max_bytes = 0);
 
+    /// Waits up to timeout for input without consuming it (IMAP IDLE): true
+    /// when bytes are buffered or the stream has some, false when the time ran
+    /// out (the channel stays open). Then read_line() as usual.
+    bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec);
+
     /// Bytes received but not yet consumed.
     std::size_t buffered() const noexcept { return end_ - begin_; }
 

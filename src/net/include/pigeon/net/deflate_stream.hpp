@@ -5,6 +5,7 @@
 // and inflates what is read. It sits between the channel and the socket/TLS
 // stream, so every protocol can switch it on after its COMPRESS command; the
 // channel's traces still show the uncompressed lines.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -32,6 +33,8 @@ public:
     void write_all(const char* data, std::size_t n, std::error_code& ec) override;
     /// TLS after compression is not allowed (RFC 4978 section 4).
     void start_tls(const tls_options& opts, std::error_code& ec) override;
+    /// Pending compressed input counts as readable; else the inner stream's.
+    bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) override;
     const tls_info* tls() const noexcept override { return inner_ ? inner_->tls() : nullptr; }
     void close() noexcept override;
     std::string failure_detail() const override { return inner_ ? inner_->failure_detail() : std::string(); }

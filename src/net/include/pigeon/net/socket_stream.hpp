@@ -40,6 +40,7 @@ public:
     std::size_t read_some(char* buf, std::size_t cap, std::error_code& ec) override;
     void write_all(const char* data, std::size_t n, std::error_code& ec) override;
     void start_tls(const tls_options& opts, std::error_code& ec) override;
+    bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) override;
     const tls_info* tls() const noexcept override;
     void close() noexcept override;
     /// Sets a flag and shuts the socket down (shutdown(2)), which wakes a

@@ -56,6 +56,11 @@ public:
     /// The TLS session, or nullptr while the stream is clear text.
     virtual const tls_info* tls() const noexcept { return nullptr; }
     virtual void close() noexcept = 0;
+    /// Waits up to timeout for something to read (IMAP IDLE): true when a
+    /// read_some would not wait for its deadline (data, or the end of the
+    /// stream), false when the time ran out; nothing is consumed and the
+    /// stream stays usable. Default: true at once.
+    virtual bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec);
     /// Words on the last failure where the code alone says too little (which
     /// certificate check failed, and on what). Empty by default.
     virtual std::string failure_detail() const { return {}; }

@@ -1,0 +1,75 @@
+// IMAP FETCH data as the client reads it: the response parser with message
+// content literals streamed (or kept, as the first byte decides), then the
+// typed readers on each response — parse_fetch (ENVELOPE, BODYSTRUCTURE,
+// sections), parse_mailbox_event, parse_section and fetch_item_list on the
+// item names found. Nothing may crash, hang or grow past the limits.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+
+#include "pigeon/imap/fetch_items.hpp"
+#include "pigeon/imap/mailbox_event.hpp"
+#include "pigeon/imap/message_data.hpp"
+#include "pigeon/imap/response_parser.hpp"
+
+namespace {
+
+using st = pigeon::imap::response_parser::status;
+
+void typed(const pigeon::imap::response& r) {
+    std::error_code ec;
+    pigeon::imap::body_limits bl;
+    bl.max_depth = 20;
+    bl.max_parts = 200;
+    if (auto m = pigeon::imap::parse_fetch(r, ec, bl)) {
+        pigeon::imap::fetch_items items;
+        for (const auto& s : m->sections) {
+            (void)pigeon::imap::parse_section(s.section);
+            items.sections.push_back({s.section, s.origin, s.size, s.binary, true});
+        }
+        (void)pigeon::imap::fetch_item_list(items, ec);
+        if (m->body_structure) (void)m->find_section("1");
+        if (m->envelope) (void)pigeon::imap::mailboxes(m->envelope->from);
+    }
+    (void)pigeon::imap::parse_mailbox_event(r, ec);
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    const bool stream = data[0] & 1;
+    std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
+    pigeon::imap::parser_limits limits;
+    limits.max_literal = 1 << 16;
+    limits.max_body_literal = 1 << 16;
+    limits.max_response = 1 << 20;
+    limits.max_tokens = 20000;
+    pigeon::imap::response_parser p(limits);
+    std::uint64_t to_skip = 0;  // octets of a streamed literal still to pass by
+    while (!in.empty()) {
+        if (to_skip > 0) {
+            auto n = static_cast<std::size_t>(to_skip < in.size() ? to_skip : in.size());
+            in.remove_prefix(n);
+            to_skip -= n;
+            continue;
+        }
+        auto r = p.feed(in);
+        in.remove_prefix(r.consumed);
+        if (r.state == st::ready) {
+            typed(p.take());
+        } else if (r.state == st::need_literal) {
+            if (stream || p.literal().must_stream) {
+                if (p.literal_streamed()) return 0;
+                to_skip = r.literal_size;
+            }
+        } else if (r.state == st::error) {
+            p.reset();
+            return 0;
+        } else if (r.consumed == 0) {
+            break;
+        }
+    }
+    return 0;
+}
