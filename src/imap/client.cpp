@@ -205,7 +205,9 @@ void client::after_auth() {
 auth_result client::authenticate(const sasl::credentials& creds, const sasl::selection_options& sel) {
     if (state() != imap::state::not_authenticated) throw auth_error(errc::invalid_state, "AUTHENTICATE: already authenticated or not connected");
     completion_ = {};
-    return conn_.authenticate(*this, creds, sel, opts_.auth, info_);
+    auto result = conn_.authenticate(*this, creds, sel, opts_.auth, info_);
+    if (opts_.compress && session_.caps().has("COMPRESS=DEFLATE")) compress();
+    return result;
 }
 
 void client::login(std::string_view user, std::string_view password, bool allow_cleartext) {
@@ -219,6 +221,7 @@ void client::login(std::string_view user, std::string_view password, bool allow_
     password_login(creds);
     after_auth();
     info_.auth_mechanism = "LOGIN";
+    if (opts_.compress && session_.caps().has("COMPRESS=DEFLATE")) compress();
 }
 
 const imap::capabilities& client::refresh_capabilities() {
@@ -281,6 +284,22 @@ command_result client::run(const command& cmd, const untagged_handler& on_untagg
         return out;
     }
 }
+
+void client::compress() {
+    require_authenticated("COMPRESS");
+    if (is_compressed()) return;
+    require_cap(session_.caps().has("COMPRESS=DEFLATE"), "COMPRESS", "COMPRESS=DEFLATE");
+    std::error_code ec;
+    auto cmd = command_builder(next_tag(), "COMPRESS").atom("DEFLATE").finish(ec);
+    if (!cmd) throw request_error(errc::invalid_argument, "COMPRESS");
+    run(*cmd);
+    // The server deflates everything after its tagged OK; bytes already read
+    // past that line are compressed and go to the inflater.
+    conn_.channel().start_compression(ec);
+    if (ec) transport_failed(ec, "starting COMPRESS=DEFLATE");
+}
+
+bool client::is_compressed() const noexcept { return conn_.is_open() && conn_.channel().is_compressed(); }
 
 void client::noop(const untagged_handler& on_untagged) {
     std::error_code ec;

@@ -174,7 +174,9 @@ auth_result client::authenticate(const sasl::credentials& creds, const sasl::sel
     if (state() != nntp::state::ready) throw auth_error(errc::invalid_state, "AUTHINFO: not in the ready state");
     // A mode-switching server authenticates the reader it switches to.
     if (session_.caps_known()) ensure_reader();
-    return conn_.authenticate(*this, creds, sel, opts_.auth, info_);
+    auto result = conn_.authenticate(*this, creds, sel, opts_.auth, info_);
+    if (opts_.compress && session_.caps().has_argument("COMPRESS", "DEFLATE")) compress();
+    return result;
 }
 
 void client::login(std::string_view user, std::string_view password, bool allow_cleartext) {
@@ -188,6 +190,7 @@ void client::login(std::string_view user, std::string_view password, bool allow_
     password_login(creds);
     after_auth();
     info_.auth_mechanism = "AUTHINFO USER";
+    if (opts_.compress && session_.caps().has_argument("COMPRESS", "DEFLATE")) compress();
 }
 
 const nntp::capabilities& client::refresh_capabilities() {
@@ -195,6 +198,20 @@ const nntp::capabilities& client::refresh_capabilities() {
     read_capabilities(false);
     return session_.caps();
 }
+
+void client::compress() {
+    require_connected("COMPRESS");
+    if (is_compressed()) return;
+    if (!session_.caps().has_argument("COMPRESS", "DEFLATE"))
+        throw request_error(errc::not_supported, "COMPRESS: the server does not offer COMPRESS DEFLATE");
+    std::error_code ec;
+    reply r = run(encode_compress_deflate(ec), ec, "COMPRESS DEFLATE");
+    if (r.code != 206) refused("COMPRESS DEFLATE", r);
+    conn_.channel().start_compression(ec);
+    if (ec) conn_.transport_failed(ec, "starting COMPRESS DEFLATE");
+}
+
+bool client::is_compressed() const noexcept { return conn_.is_open() && conn_.channel().is_compressed(); }
 
 void client::noop() {
     std::error_code ec;
