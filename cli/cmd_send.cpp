@@ -248,6 +248,9 @@ const registrar send_cmd{command_info{
             ->allow_extra_args(false);
         sub.add_flag("--dry-run", s->dry_run, "Write the composed message to standard output; send nothing");
         sub.add_flag("--json", s->json, "Print the result (per recipient, queue id, final reply) as JSON");
+        sub.add_flag("--strip-nul", s->conn.strip_nul,
+                     "Delete NUL bytes from the message instead of refusing to send it (exit 65); "
+                     "text parts holding NUL are base64-encoded anyway");
         s->conn.add_to(sub);
         sub.footer("Exit status (sysexits.h): 0 every recipient accepted, 64 usage, 65 bad message data, "
                    "66 unreadable file, 67 recipients refused (the others got the message), 69 unavailable, "

@@ -48,12 +48,14 @@ const char* const usage_text =
     "  --account NAME, --config FILE, --server URL, --user USER,\n"
     "  --password-command CMD, --tls MODE, --tls-ca FILE, --insecure,\n"
     "  --timeout SECONDS, --trace-secrets   as for pigeon send\n"
+    "  --strip-nul      delete NUL bytes from the message; without it a message\n"
+    "                   holding one is not sent (exit 65)\n"
     "Accepted and ignored: -B TYPE, -bm, -C FILE, -d..., -G, -h N, -L TAG, -m, -n,\n"
     "-O OPT=VAL, -o* (-odi, -oem, -om...), -U, -X FILE.\n"
     "Bcc and Resent-Bcc fields are always removed. Bare local names (root) are\n"
     "mapped through [aliases] or qualified with the account's domain.\n"
-    "Exit status: sysexits.h, as pigeon send (0 sent, 67 recipients refused,\n"
-    "75 try again later, 77 authentication, 78 configuration).\n";
+    "Exit status: sysexits.h, as pigeon send (0 sent, 65 bad message data, 67\n"
+    "recipients refused, 75 try again later, 77 authentication, 78 configuration).\n";
 
 struct sendmail_options {
     bool extract = false;        // -t
@@ -118,6 +120,7 @@ sendmail_options parse_args(const std::vector<std::string>& args) {
                 }
                 if (!(o.conn.timeout > 0)) throw exit_error(exit_usage, "--timeout wants a positive number");
             } else if (a == "--insecure") o.conn.tls.insecure = true;
+            else if (a == "--strip-nul") o.conn.strip_nul = true;
             else if (a == "--trace-secrets") o.conn.trace.show_secrets = true;
             else throw exit_error(exit_usage, "unknown option " + printable(a) + " (see pigeon sendmail --help)");
             continue;

@@ -155,6 +155,7 @@ int exit_code_for(const std::exception& e) {
             case net::errc::connection_closed:
             case net::errc::io_error: return exit_tempfail;
             case net::errc::bad_url: return exit_usage;
+            case net::errc::nul_in_data: return exit_data;  // the message, not the server
             default: return exit_protocol;
             }
         }

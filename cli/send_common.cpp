@@ -143,6 +143,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     s.client.net.connect.connect_timeout = ms;
     s.client.net.connect.io_timeout = ms;
     s.password_timeout = ms;
+    s.client.nul = flags.strip_nul ? net::nul_policy::strip : net::nul_policy::refuse;
 
     s.user = first_of(flags.user, env("PIGEON_USER"), a.user, s.ep.user);
     if (!s.user.empty()) {
@@ -289,6 +290,13 @@ int report_failure(const std::exception& e, const send_settings* s, const delive
             hint = "PLAIN and LOGIN are never sent without TLS; do not use --tls none to log in";
     }
     std::string msg = e.what();
+    if (const auto* sys = dynamic_cast<const std::system_error*>(&e); sys && sys->code() == net::errc::nul_in_data) {
+        // The library closed the connection in the middle of the data: the
+        // server dropped the transaction, nothing was delivered.
+        code = exit_data;
+        msg = "the message contains a NUL byte, which cannot be sent; nothing was delivered";
+        hint = "remove it, or use --strip-nul to delete NUL bytes from the message";
+    }
     if (const auto* se = dynamic_cast<const smtp::send_error*>(&e); se && se->code() == smtp::errc::recipients_refused)
         msg = "no recipient was accepted; nothing was sent";
     if (dynamic_cast<const net::tls_error*>(&e)) msg = "TLS: " + msg;

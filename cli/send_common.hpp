@@ -36,6 +36,7 @@ struct connection_flags {
     tls_flags tls;
     trace_flags trace;
     double timeout = 0;  ///< seconds; 0: the account's, else 60
+    bool strip_nul = false;  ///< --strip-nul: drop NUL bytes from the message instead of refusing it
 
     /// --server, --account, --config, --user, --password-command,
     /// --auth-mech, --timeout, the TLS flags and -v/--trace-secrets

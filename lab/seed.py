@@ -33,7 +33,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 HOST = "127.0.0.1"
 NNTP_PORT = 10119
 DOMAIN = "lab.test"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3           # mail; bump when the generated data change
+NEWS_FORMAT_VERSION = 4
 USERS = {
     "bench": "bench-pass-4",
     "huge": "huge-pass-5",
@@ -318,7 +319,8 @@ def make_mail(seed, folder, i, pool, start, span, n, kind=None):
     """Message i of a folder: (bytes CRLF, message-id, unix time, flags)."""
     rng = random.Random(f"{seed}/mail/{folder}/{i}")
     k, size, attach = mail_kind(rng) if kind is None else kind
-    t = start + int(span * i / max(n, 1)) + rng.randint(-7200, 7200)
+    # one every ~6 hours (not spread over n: a smaller count is a prefix)
+    t = start + i * span // 10_000 + rng.randint(-7200, 7200)
     zone = rng.choice(ZONES)
     frm, _ = person(rng)
     to = "Bench User <bench@lab.test>"
@@ -599,9 +601,12 @@ def make_article(seed, gen, group, i, pool, parent_info, start, kind=None):
     t = start + i * 600 + rng.randint(0, 500)
     if parent_info:
         pmid, prefs, psubj = parent_info
-        refs = (prefs + [pmid])
-        if len(refs) > 40:                       # trim as posting agents do: keep the first
-            refs = refs[:1] + refs[-39:]
+        refs = prefs + [pmid]
+        # Trim as posting agents do (RFC 5537 3.4.4): keep the first and the
+        # latest ones, the header under 998 octets. (Longer ones would also
+        # break nntplib, whose OVER lines may not exceed 2,048 octets.)
+        while len(refs) > 2 and len("References: ") + len(" ".join(refs)) > 998:
+            del refs[1]
         subject = psubj if psubj.startswith("Re: ") else "Re: " + psubj
     else:
         refs = []
@@ -711,7 +716,7 @@ def header_value(art, name):
 
 def seed_group(lab, group, seed, articles, cancelled, force, kinds=None):
     mpath = os.path.join(lab, "seed", f"news-{group}.json")
-    params = {"version": FORMAT_VERSION, "seed": seed, "group": group, "articles": articles,
+    params = {"version": NEWS_FORMAT_VERSION, "seed": seed, "group": group, "articles": articles,
               "cancelled": cancelled}
     n = Nntp()
     if not n.greeting.startswith("20"):
@@ -956,8 +961,8 @@ def find_lab(arg):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lab-dir", help="the running lab's directory (default: found from the "
-                    "running Dovecot, else $PIGEON_LAB_DIR, else lab/run)")
+    ap.add_argument("--lab-dir", help="the running lab's directory (default: $PIGEON_LAB_DIR, "
+                    "else the one running lab, found from Dovecot's command line)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--count", type=int, default=10_000, help="messages in bench's INBOX")
     ap.add_argument("--small", action="store_true", help="same as --count 2000")

@@ -54,7 +54,8 @@ command_builder::command_builder(std::string_view tag, std::string_view name, li
 
 void command_builder::append(std::string_view text, bool secret) {
     auto& seg = cmd_.segments.back();
-    seg.line += ' ';
+    if (!glue_) seg.line += ' ';
+    glue_ = false;
     if (secret) {
         // One secret span per line: a second one widens the first to the end.
         if (seg.secret.length == 0) seg.secret = {seg.line.size(), text.size()};
@@ -107,8 +108,26 @@ command_builder& command_builder::raw(std::string_view text) {
     return *this;
 }
 
+command_builder& command_builder::open_list() {
+    append("(", false);
+    glue_ = true;
+    ++open_lists_;
+    return *this;
+}
+
+command_builder& command_builder::close_list() {
+    if (open_lists_ == 0) {
+        bad_ = true;
+        return *this;
+    }
+    --open_lists_;
+    glue_ = false;
+    cmd_.segments.back().line += ')';
+    return *this;
+}
+
 std::optional<command> command_builder::finish(std::error_code& ec) {
-    if (bad_) {
+    if (bad_ || open_lists_ != 0) {
         ec = make_error_code(errc::invalid_argument);
         return std::nullopt;
     }

@@ -32,6 +32,19 @@ bool is_data_atom_char(char c) noexcept {
     return c != '(' && c != ')' && c != '{' && c != '"';
 }
 
+// FETCH items whose values are message content, the literals a driver
+// streams: BODY[section]<origin>, BINARY[section]<origin>, RFC822,
+// RFC822.HEADER, RFC822.TEXT.
+bool is_content_item(std::string_view item) noexcept {
+    using net::ascii::iequals;
+    using net::ascii::istarts_with;
+    return istarts_with(item, "BODY[") || istarts_with(item, "BINARY[") || iequals(item, "RFC822") ||
+           iequals(item, "RFC822.HEADER") || iequals(item, "RFC822.TEXT");
+}
+
+// Largest literal size accepted at all (number64 in RFC 9051 is 63 bits).
+constexpr std::uint64_t max_literal_size = 0x7fffffffffffffffULL;
+
 bool all_digits(std::string_view s) noexcept {
     if (s.empty()) return false;
     for (char c : s)
@@ -48,10 +61,14 @@ void response_parser::reset() {
     line_.clear();
     literal_left_ = 0;
     literal_size_ = 0;
+    literal_fresh_ = false;
+    fetch_uid_.reset();
+    literal_ = literal_info{};
     total_ = 0;
     tokens_ = 0;
     header_done_ = false;
     need_separator_ = false;
+    list_closed_ = false;
     current_ = response{};
     open_.clear();
     error_.clear();
@@ -82,10 +99,18 @@ response_parser::result response_parser::feed(std::string_view data) {
         r.error = error_;
         return r;
     }
+    if (!data.empty()) literal_fresh_ = false;
     std::size_t i = 0;
     while (i < data.size()) {
         if (mode_ == mode::literal) {
-            std::size_t n = std::min(literal_left_, data.size() - i);
+            if (literal_.must_stream) {
+                // The driver chose to feed a literal over max_body_literal.
+                r.consumed = i;
+                r.state = fail(make_error_code(errc::literal_too_large));
+                r.error = error_;
+                return r;
+            }
+            auto n = static_cast<std::size_t>(std::min<std::uint64_t>(literal_left_, data.size() - i));
             target().back().text.append(data.substr(i, n));
             i += n;
             literal_left_ -= n;
@@ -124,6 +149,7 @@ response_parser::result response_parser::feed(std::string_view data) {
             return r;
         case status::need_literal:
             literal_left_ = literal_size_;
+            literal_fresh_ = true;
             mode_ = literal_left_ ? mode::literal : mode::line;
             r.state = status::need_literal;
             r.literal_size = literal_size_;
@@ -146,7 +172,7 @@ response_parser::status response_parser::parse_segment() {
     std::string_view s = line_;
     // CR and NUL may appear only inside literals.
     if (s.find('\r') != std::string_view::npos || s.find('\0') != std::string_view::npos)
-        return fail(make_error_code(errc::bad_syntax));
+        return fail(make_error_code(errc::malformed_reply));
     std::size_t p = 0;
     if (!header_done_) {
         status st = parse_header(s, p);
@@ -159,7 +185,7 @@ response_parser::status response_parser::parse_segment() {
 // ready for responses that end on this line (continuations, status
 // responses), need_more to go on with the untagged data tokens at p.
 response_parser::status response_parser::parse_header(std::string_view s, std::size_t& p) {
-    if (s.empty()) return fail(make_error_code(errc::bad_syntax));
+    if (s.empty()) return fail(make_error_code(errc::malformed_reply));
     if (s[0] == '+') {
         // continue-req = "+" SP (resp-text / base64) CRLF. QUIRK(various):
         // a bare "+" without the space.
@@ -168,37 +194,37 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
         return status::ready;
     }
     if (s[0] == '*') {
-        if (s.size() < 2 || s[1] != ' ') return fail(make_error_code(errc::bad_syntax));
+        if (s.size() < 2 || s[1] != ' ') return fail(make_error_code(errc::malformed_reply));
         current_.kind = response_kind::untagged;
         p = 2;
         if (p < s.size() && s[p] >= '0' && s[p] <= '9') {
             std::uint64_t n = 0;
             while (p < s.size() && s[p] >= '0' && s[p] <= '9') {
                 n = n * 10 + static_cast<std::uint64_t>(s[p] - '0');
-                if (n > 0xffffffffULL) return fail(make_error_code(errc::bad_syntax));
+                if (n > 0xffffffffULL) return fail(make_error_code(errc::malformed_reply));
                 ++p;
             }
-            if (p >= s.size() || s[p] != ' ') return fail(make_error_code(errc::bad_syntax));
+            if (p >= s.size() || s[p] != ' ') return fail(make_error_code(errc::malformed_reply));
             ++p;
             current_.number = static_cast<std::uint32_t>(n);
         }
     } else {
         while (p < s.size() && s[p] != ' ') {
-            if (!is_tag_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+            if (!is_tag_char(s[p])) return fail(make_error_code(errc::malformed_reply));
             ++p;
         }
-        if (p == 0 || p >= s.size()) return fail(make_error_code(errc::bad_syntax));
+        if (p == 0 || p >= s.size()) return fail(make_error_code(errc::malformed_reply));
         current_.kind = response_kind::tagged;
         current_.tag.assign(s.substr(0, p));
         ++p;
     }
     std::size_t start = p;
     while (p < s.size() && s[p] != ' ') {
-        if (!is_atom_char(s[p])) return fail(make_error_code(errc::bad_syntax));
+        if (!is_atom_char(s[p])) return fail(make_error_code(errc::malformed_reply));
         current_.name += to_upper(s[p]);
         ++p;
     }
-    if (p == start) return fail(make_error_code(errc::bad_syntax));
+    if (p == start) return fail(make_error_code(errc::malformed_reply));
     header_done_ = true;
 
     const std::string& n = current_.name;
@@ -211,7 +237,7 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
 
     if (current_.kind == response_kind::tagged) {
         if (c != condition::ok && c != condition::no && c != condition::bad)
-            return fail(make_error_code(errc::bad_syntax));
+            return fail(make_error_code(errc::malformed_reply));
     }
     if (c != condition::none && !current_.number) {
         current_.cond = c;
@@ -219,7 +245,7 @@ response_parser::status response_parser::parse_header(std::string_view s, std::s
         if (p < s.size()) parse_resp_text(s.substr(p + 1));
         return status::ready;
     }
-    if (current_.kind == response_kind::tagged) return fail(make_error_code(errc::bad_syntax));
+    if (current_.kind == response_kind::tagged) return fail(make_error_code(errc::malformed_reply));
     return status::need_more;
 }
 
@@ -241,8 +267,54 @@ void response_parser::parse_resp_text(std::string_view t) {
     current_.text.assign(t);
 }
 
+std::error_code response_parser::literal_streamed() {
+    if (!literal_fresh_ || mode_ == mode::failed || mode_ == mode::done || target().empty())
+        return make_error_code(errc::invalid_state);
+    token& t = target().back();
+    t.streamed = true;
+    t.text.clear();
+    literal_fresh_ = false;
+    literal_left_ = 0;
+    mode_ = mode::line;
+    return {};
+}
+
+// Fills literal_ for the literal of n octets about to be announced; the
+// literal's token is not in the tree yet.
+void response_parser::describe_literal(std::uint64_t n, bool binary) {
+    literal_ = literal_info{};
+    literal_.size = n;
+    literal_.binary = binary;
+    literal_.kind = current_.kind;
+    literal_.response_name = current_.name;
+    literal_.number = current_.number;
+    literal_.depth = open_.size();
+    if (in_fetch_items()) {
+        const auto& items = open_.front().items;
+        // FETCH items alternate name, value: a value stands at an odd index.
+        if (items.size() % 2 == 1 && items.back().kind == token_kind::atom) {
+            literal_.fetch_item = items.back().text;
+            literal_.message_content = is_content_item(literal_.fetch_item);
+        }
+        literal_.uid = fetch_uid_;
+    }
+}
+
+// The innermost open list is the item list of "* n FETCH (...)".
+bool response_parser::in_fetch_items() const noexcept {
+    return open_.size() == 1 && current_.kind == response_kind::untagged && current_.number &&
+           current_.data.empty() && current_.name == "FETCH";
+}
+
 bool response_parser::add_token(token t) {
     if (++tokens_ > limits_.max_tokens) return false;
+    if (t.kind == token_kind::number && in_fetch_items()) {
+        const auto& items = open_.front().items;
+        if (items.size() % 2 == 1 && items.back().is_atom("UID")) {
+            auto v = t.as_number();
+            if (v && *v >= 1 && *v <= 0xffffffffULL) fetch_uid_ = static_cast<std::uint32_t>(*v);
+        }
+    }
     target().push_back(std::move(t));
     return true;
 }
@@ -253,32 +325,38 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
     const std::size_t last_close = s.rfind(']');
     for (;;) {
         if (p >= s.size()) {
-            if (!open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            if (!open_.empty()) return fail(make_error_code(errc::malformed_reply));
             return status::ready;
         }
         char c = s[p];
         if (c == ' ') {
             // QUIRK(various): runs of spaces and a trailing space are tolerated.
             need_separator_ = false;
+            list_closed_ = false;
             ++p;
             continue;
         }
         if (c == ')') {
-            if (open_.empty()) return fail(make_error_code(errc::bad_syntax));
+            if (open_.empty()) return fail(make_error_code(errc::malformed_reply));
             token list = std::move(open_.back());
             open_.pop_back();
             target().push_back(std::move(list));
             need_separator_ = true;
+            list_closed_ = true;
             ++p;
             continue;
         }
-        if (need_separator_) return fail(make_error_code(errc::bad_syntax));
+        // Lists may follow each other without a space: "1*body" in a
+        // multipart BODYSTRUCTURE, "1*address" in ENVELOPE, NAMESPACE.
+        if (need_separator_ && !(c == '(' && list_closed_)) return fail(make_error_code(errc::malformed_reply));
+        list_closed_ = false;
         if (c == '(') {
             if (open_.size() >= limits_.max_depth) return fail(make_error_code(errc::too_deep));
             if (++tokens_ > limits_.max_tokens) return fail(make_error_code(errc::too_many_tokens));
             token list;
             list.kind = token_kind::list;
             open_.push_back(std::move(list));
+            need_separator_ = false;
             ++p;
             continue;
         }
@@ -287,13 +365,13 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             t.kind = token_kind::quoted;
             std::size_t q = p + 1;
             for (;;) {
-                if (q >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                if (q >= s.size()) return fail(make_error_code(errc::malformed_reply));
                 char d = s[q];
                 if (d == '"') break;
                 if (d == '\\') {
                     // quoted-specials are the only escapes; QUIRK(various):
                     // another escaped character stands for itself.
-                    if (q + 1 >= s.size()) return fail(make_error_code(errc::bad_syntax));
+                    if (q + 1 >= s.size()) return fail(make_error_code(errc::malformed_reply));
                     t.text += s[q + 1];
                     q += 2;
                     continue;
@@ -308,22 +386,28 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         }
         if (c == '{' || (c == '~' && p + 1 < s.size() && s[p + 1] == '{')) {
             // literal = "{" number64 ["+"] "}" CRLF *CHAR8; literal8 = "~{" ...
-            std::size_t q = p + (c == '~' ? 2 : 1);
+            const bool binary = c == '~';
+            std::size_t q = p + (binary ? 2 : 1);
             std::size_t digits_start = q;
             std::uint64_t n = 0;
             while (q < s.size() && s[q] >= '0' && s[q] <= '9') {
-                n = n * 10 + static_cast<std::uint64_t>(s[q] - '0');
-                if (n > limits_.max_literal) return fail(make_error_code(errc::literal_too_large));
+                auto d = static_cast<std::uint64_t>(s[q] - '0');
+                if (n > (max_literal_size - d) / 10) return fail(make_error_code(errc::literal_too_large));
+                n = n * 10 + d;
                 ++q;
             }
-            if (q == digits_start) return fail(make_error_code(errc::bad_syntax));
+            if (q == digits_start) return fail(make_error_code(errc::malformed_reply));
             if (q < s.size() && s[q] == '+') ++q;
-            if (q >= s.size() || s[q] != '}' || q + 1 != s.size()) return fail(make_error_code(errc::bad_syntax));
+            if (q >= s.size() || s[q] != '}' || q + 1 != s.size()) return fail(make_error_code(errc::malformed_reply));
+            describe_literal(n, binary);
+            if (literal_.message_content) literal_.must_stream = n > limits_.max_body_literal;
+            else if (n > limits_.max_literal) return fail(make_error_code(errc::literal_too_large));
             token t;
             t.kind = token_kind::literal;
-            t.text.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, 64 * 1024)));
+            t.size = n;
+            t.binary = binary;
             if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
-            literal_size_ = static_cast<std::size_t>(n);
+            literal_size_ = n;
             need_separator_ = true;
             return status::need_literal;
         }
@@ -339,7 +423,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             if (!is_data_atom_char(d)) break;
             ++q;
         }
-        if (q == p) return fail(make_error_code(errc::bad_syntax));  // '{' or CTL where a token was due
+        if (q == p) return fail(make_error_code(errc::malformed_reply));  // '{' or CTL where a token was due
         token t;
         t.text.assign(s.substr(p, q - p));
         if (net::ascii::iequals(t.text, "NIL")) {

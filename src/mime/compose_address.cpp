@@ -1,5 +1,7 @@
 #include "pigeon/mime/compose_address.hpp"
 
+#include "pigeon/text/address_syntax.hpp"
+
 #include "pigeon/mime/compose_error.hpp"
 #include "pigeon/mime/encode_header.hpp"
 #include "pigeon/mime/encode_word.hpp"
@@ -7,18 +9,7 @@
 namespace pigeon::mime {
 namespace {
 
-bool is_atext(unsigned char c, bool utf8) noexcept
-{
-    if (c >= 0x80) return utf8;
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '/': case '=': case '?': case '^': case '_': case '`': case '{': case '|': case '}': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
+using text::is_atext;
 
 bool valid_local(std::string_view l, bool utf8) noexcept
 {
@@ -54,34 +45,7 @@ bool valid_local(std::string_view l, bool utf8) noexcept
     return !prev_dot;
 }
 
-bool valid_domain(std::string_view d, bool utf8) noexcept
-{
-    if (d.empty() || d.size() > 253) return false;
-    if (d.front() == '[') {
-        if (d.size() < 3 || d.back() != ']') return false;
-        for (std::size_t i = 1; i + 1 < d.size(); ++i) {
-            const auto c = static_cast<unsigned char>(d[i]);
-            if (c < 33 || c > 126 || c == '[' || c == ']' || c == '\\') return false;
-        }
-        return true;
-    }
-    std::size_t label = 0;
-    char prev = '.';
-    for (char ch : d) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '.') {
-            if (label == 0 || prev == '-') return false;
-            label = 0;
-            prev = '.';
-            continue;
-        }
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                        (c == '-' && label > 0) || (c >= 0x80 && utf8);
-        if (!ok || ++label > 63) return false;
-        prev = ch;
-    }
-    return label > 0 && prev != '-';
-}
+bool valid_domain(std::string_view d, bool utf8) noexcept { return text::valid_domain(d, {utf8, false}); }
 
 std::string_view trim(std::string_view s) noexcept
 {

@@ -1,8 +1,10 @@
 #include "pigeon/net/channel.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <mutex>
 
 #include "pigeon/net/error.hpp"
 
@@ -34,8 +36,18 @@ constexpr std::size_t trace_block_text_max = 4096;
 
 } // namespace
 
+// cancel() runs on another thread: the mutex keeps the stream alive while
+// it is told to cancel (close() takes it before destroying the stream).
+// operation_override belongs to the owning thread (scoped_operation_timeout).
+struct channel::control {
+    std::mutex mutex;
+    std::atomic<bool> cancelled{false};
+    std::optional<std::chrono::milliseconds> operation_override;
+};
+
 channel::channel(std::unique_ptr<stream> s, channel_limits limits)
-    : stream_(std::move(s)), limits_(limits), buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
+    : stream_(std::move(s)), control_(std::make_shared<control>()), limits_(limits),
+      buf_(std::max<std::size_t>(limits.buffer_size, 1024)) {}
 
 channel::~channel() { close(); }
 channel::channel(channel&&) noexcept = default;
@@ -43,10 +55,65 @@ channel& channel::operator=(channel&&) noexcept = default;
 
 void channel::close() noexcept {
     if (stream_) {
-        stream_->close();
-        stream_.reset();
+        if (control_) {
+            std::lock_guard<std::mutex> lock(control_->mutex);
+            stream_->close();
+            stream_.reset();
+        } else {
+            stream_->close();
+            stream_.reset();
+        }
     }
     begin_ = end_ = scanned_ = 0;
+}
+
+void channel::cancel() noexcept {
+    control* c = control_.get();
+    if (!c) return;
+    c->cancelled.store(true, std::memory_order_release);
+    std::lock_guard<std::mutex> lock(c->mutex);
+    if (stream_) stream_->cancel();
+}
+
+bool channel::cancelled() const noexcept {
+    return control_ && control_->cancelled.load(std::memory_order_acquire);
+}
+
+// Every operation starts here: a cancelled channel fails (and closes) before
+// touching the stream or its buffer.
+bool channel::begin_op(std::error_code& ec) noexcept {
+    if (cancelled()) {
+        ec = errc::cancelled;
+        close();
+        return false;
+    }
+    if (!stream_) {
+        ec = errc::connection_closed;
+        return false;
+    }
+    return true;
+}
+
+void channel::arm_operation() noexcept {
+    if (!stream_) return;
+    std::chrono::milliseconds op = timeouts_.operation;
+    if (control_ && control_->operation_override) op = *control_->operation_override;
+    stream_->set_deadline(io_deadline::after(op));
+}
+
+void channel::arm_progress() noexcept {
+    if (stream_) stream_->set_deadline(io_deadline::progress(timeouts_.idle));
+}
+
+scoped_operation_timeout::scoped_operation_timeout(channel& ch, std::chrono::milliseconds operation) noexcept
+    : control_(ch.control_) {
+    if (!control_) return; // a moved-from channel
+    previous_ = control_->operation_override;
+    control_->operation_override = operation;
+}
+
+scoped_operation_timeout::~scoped_operation_timeout() {
+    if (control_) control_->operation_override = previous_;
 }
 
 void channel::fail(std::error_code ec) noexcept {
@@ -96,6 +163,8 @@ bool channel::fill(std::size_t want_room, std::error_code& ec) {
 
 std::string_view channel::read_line(std::size_t max, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return {};
+    arm_operation(); // one deadline for the whole line, however it trickles in
     for (;;) {
         const char* base = buf_.data() + begin_;
         std::size_t have = end_ - begin_;
@@ -143,6 +212,8 @@ std::string_view channel::read_line(std::size_t max) {
 
 void channel::read_exact(std::size_t n, const sink_fn& sink, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     scanned_ = 0;
     std::size_t total = n;
     while (n > 0) {
@@ -167,6 +238,8 @@ void channel::read_exact(std::size_t n, const sink_fn& sink) {
 
 void channel::read_dot_block(const sink_fn& sink, std::size_t max_bytes, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     scanned_ = 0;
     dot_unstuffer dec;
     std::string out;
@@ -239,6 +312,8 @@ void channel::write_command(std::string_view line, std::error_code& ec, secret_s
         ec = errc::invalid_argument;
         return;
     }
+    if (!begin_op(ec)) return;
+    arm_operation();
     std::string wire;
     wire.reserve(line.size() + 2);
     wire.append(line).append("\r\n");
@@ -262,6 +337,8 @@ void channel::write_commands(const std::vector<std::string>& lines, std::error_c
         }
         wire.append(l).append("\r\n");
     }
+    if (!begin_op(ec)) return;
+    arm_operation();
     for (const auto& l : lines) trace_out(l, {0, 0});
     send(wire, ec);
 }
@@ -274,6 +351,8 @@ void channel::write_commands(const std::vector<std::string>& lines) {
 
 void channel::write_raw(std::string_view bytes, std::error_code& ec) {
     ec.clear();
+    if (!begin_op(ec)) return;
+    arm_progress();
     if (trace_.hook) {
         if (trace_.show_data) trace_.hook(trace_direction::sent, bytes);
         else trace_info(count_note(bytes.size(), "bytes of data sent"));
@@ -287,17 +366,28 @@ void channel::write_raw(std::string_view bytes) {
     if (ec) throw_error(ec, "sending data");
 }
 
-std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec) {
+std::size_t channel::write_dot_block(const source_fn& source, std::error_code& ec, nul_policy nul) {
     ec.clear();
-    dot_stuffer enc;
+    if (!begin_op(ec)) return 0;
+    arm_progress(); // each write may wait idle for progress; reading the source is not counted
+    dot_stuffer enc(nul);
     const std::size_t chunk = std::max<std::size_t>(limits_.buffer_size, 4096);
     std::unique_ptr<char[]> in(new char[chunk]); // not zero-filled per message
     std::string out;
     out.reserve(chunk + chunk / 8 + 16);
+    auto refuse = [&](std::error_code why) {
+        // Nothing of this piece, and no end-of-data: the peer must see the
+        // transfer break off, not a message that ends early.
+        trace_info("message data contains a NUL byte after " + std::to_string(enc.fed()) +
+                   " bytes: not sent, closing the connection");
+        ec = why;
+        fail(ec);
+        return enc.fed();
+    };
     for (;;) {
         std::size_t n = source(in.get(), chunk);
         if (n == 0) break;
-        enc.feed(std::string_view(in.get(), n), out);
+        if (auto bad = enc.feed(std::string_view(in.get(), n), out)) return refuse(bad);
         if (out.size() >= chunk) {
             if (trace_.hook && trace_.show_data) trace_.hook(trace_direction::sent, out);
             send(out, ec);
@@ -305,28 +395,26 @@ std::size_t channel::write_dot_block(const source_fn& source, std::error_code& e
             out.clear();
         }
     }
-    enc.finish(out);
+    if (auto bad = enc.finish(out)) return refuse(bad);
     if (trace_.hook) {
         if (trace_.show_data) trace_.hook(trace_direction::sent, out);
         else trace_info(count_note(enc.fed(), "bytes of message data sent"));
     }
+    if (enc.stripped() > 0) trace_info(count_note(enc.stripped(), "NUL bytes removed from the message"));
     send(out, ec);
     return enc.fed();
 }
 
-std::size_t channel::write_dot_block(const source_fn& source) {
+std::size_t channel::write_dot_block(const source_fn& source, nul_policy nul) {
     std::error_code ec;
-    auto n = write_dot_block(source, ec);
+    auto n = write_dot_block(source, ec, nul);
     if (ec) throw_error(ec, "sending message data");
     return n;
 }
 
 void channel::start_tls(const tls_options& opts, std::error_code& ec) {
     ec.clear();
-    if (!stream_) {
-        ec = errc::connection_closed;
-        return;
-    }
+    if (!begin_op(ec)) return;
     if (stream_->tls()) {
         ec = errc::tls_already_active;
         return;
@@ -342,6 +430,7 @@ void channel::start_tls(const tls_options& opts, std::error_code& ec) {
         return;
     }
     failure_detail_.clear();
+    arm_operation(); // the whole handshake
     stream_->start_tls(opts, ec);
     if (ec) {
         failure_detail_ = stream_->failure_detail();

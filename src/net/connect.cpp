@@ -19,6 +19,7 @@ channel open_channel(const endpoint& ep, const session_options& opts) {
     if (!s) throw_error(ec, "cannot connect to " + where);
     std::string peer = s->peer_address();
     channel ch(std::move(s), opts.limits);
+    ch.set_timeouts({opts.connect.io_timeout, opts.connect.io_timeout});
     ch.set_trace(opts.trace);
     ch.trace_info("connected to " + where + (peer.empty() || peer == ep.host ? "" : " (" + peer + ")"));
     if (ep.tls == tls_mode::implicit) {

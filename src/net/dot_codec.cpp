@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "pigeon/net/error.hpp"
+
 namespace pigeon::net {
 namespace {
 
@@ -16,11 +18,31 @@ inline std::size_t next_eol(const char* p, std::size_t i, std::size_t n) noexcep
 
 } // namespace
 
-void dot_stuffer::feed(std::string_view data, std::string& out) {
-    const char* p = data.data();
-    const std::size_t n = data.size();
+std::error_code dot_stuffer::feed(std::string_view data, std::string& out) {
+    if (failed_) return errc::nul_in_data;
+    out.reserve(out.size() + data.size() + data.size() / 64 + 8);
+    for (;;) {
+        if (data.empty()) return {};
+        // One memchr pass finds the NULs; the common case has none.
+        const void* z = std::memchr(data.data(), '\0', data.size());
+        if (!z) {
+            encode(data.data(), data.size(), out);
+            return {};
+        }
+        const std::size_t k = static_cast<std::size_t>(static_cast<const char*>(z) - data.data());
+        encode(data.data(), k, out);
+        if (nul_ == nul_policy::refuse) {
+            failed_ = true;
+            return errc::nul_in_data;
+        }
+        ++fed_;
+        ++stripped_;
+        data.remove_prefix(k + 1);
+    }
+}
+
+void dot_stuffer::encode(const char* p, std::size_t n, std::string& out) {
     fed_ += n;
-    out.reserve(out.size() + n + n / 64 + 8);
     std::size_t i = 0;
     while (i < n) {
         if (pending_cr_) {
@@ -53,7 +75,8 @@ void dot_stuffer::feed(std::string_view data, std::string& out) {
     }
 }
 
-void dot_stuffer::finish(std::string& out) {
+std::error_code dot_stuffer::finish(std::string& out) {
+    if (failed_) return errc::nul_in_data;
     if (pending_cr_) {
         pending_cr_ = false;
         out.append("\r\n", 2);
@@ -62,6 +85,7 @@ void dot_stuffer::finish(std::string& out) {
     if (!at_line_start_) out.append("\r\n", 2);
     out.append(".\r\n", 3);
     at_line_start_ = true;
+    return {};
 }
 
 dot_unstuffer::status dot_unstuffer::feed(std::string_view data, std::string& out, std::size_t& consumed) {

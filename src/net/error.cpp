@@ -26,6 +26,8 @@ public:
         case errc::tls_unsupported: return "this stream cannot carry TLS";
         case errc::bad_url: return "malformed server URL";
         case errc::protocol_error: return "protocol error";
+        case errc::cancelled: return "operation cancelled";
+        case errc::nul_in_data: return "the message contains a NUL byte, which must not be sent";
         }
         return "unknown net error";
     }
@@ -36,6 +38,7 @@ public:
         case errc::connect_failed: return std::errc::connection_refused;
         case errc::connection_closed: return std::errc::connection_reset;
         case errc::invalid_argument: return std::errc::invalid_argument;
+        case errc::cancelled: return std::errc::operation_canceled;
         default: return {ev, *this};
         }
     }

@@ -1,6 +1,9 @@
 // TCP and TLS. Sockets are non-blocking; every operation waits with poll()
-// up to its deadline. TLS runs over a BIO that sends with MSG_NOSIGNAL, so a
-// closed peer is an error, never a SIGPIPE.
+// up to the limit its io_deadline gives (a fixed instant, or the progress
+// rule: moved on by every byte that moves). cancel() sets a flag and shuts
+// the socket down, which wakes any poll() at once without touching the TLS
+// state from the cancelling thread. TLS runs over a BIO that sends with
+// MSG_NOSIGNAL, so a closed peer is an error, never a SIGPIPE.
 #include "pigeon/net/socket_stream.hpp"
 
 #include <arpa/inet.h>
@@ -36,6 +39,21 @@ namespace {
 void set_nodelay(int fd) {
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+// Acknowledge what arrives at once instead of after the delayed-ACK timer
+// (40 ms on Linux). A server that writes one reply in several small pieces
+// with Nagle on (INN) sends the second piece only when the first is
+// acknowledged, so without this every such reply stalls 40 ms. The kernel
+// leaves quick-ACK mode by itself, hence set again after every read; setting
+// it also sends an ACK that is due right away.
+void quick_ack(int fd) noexcept {
+#ifdef TCP_QUICKACK
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#else
+    (void)fd;
+#endif
 }
 
 std::string numeric_address(const sockaddr* sa, socklen_t len) {
@@ -104,8 +122,12 @@ struct socket_stream::tls_state {
     tls_info info;
 };
 
-socket_stream::socket_stream(int fd, std::string host, std::string peer, const connect_options& opts)
-    : fd_(fd), host_(std::move(host)), peer_(std::move(peer)), opts_(opts) {}
+socket_stream::socket_stream(int fd, std::string host, std::string peer, const connect_options& opts, bool tcp)
+    : fd_(fd), tcp_(tcp), host_(std::move(host)), peer_(std::move(peer)), opts_(opts) {
+    // Used on its own (without a channel), a stream keeps the old rule: every
+    // call may wait io_timeout for progress.
+    deadline_ = io_deadline::progress(opts.io_timeout);
+}
 
 socket_stream::~socket_stream() { close(); }
 
@@ -131,7 +153,7 @@ std::unique_ptr<socket_stream> socket_stream::connect(const std::string& host, u
             std::string peer = numeric_address(ai->ai_addr, ai->ai_addrlen);
             ::freeaddrinfo(res);
             ec.clear();
-            return std::unique_ptr<socket_stream>(new socket_stream(fd, host, peer, opts));
+            return std::unique_ptr<socket_stream>(new socket_stream(fd, host, peer, opts, true));
         }
         if (one == errc::connect_timeout) any_timeout = true;
         last = one;
@@ -169,16 +191,30 @@ std::unique_ptr<socket_stream> socket_stream::connect_unix(const std::string& pa
         }
     }
     ec.clear();
-    return std::unique_ptr<socket_stream>(new socket_stream(fd, "localhost", path, opts));
+    return std::unique_ptr<socket_stream>(new socket_stream(fd, "localhost", path, opts, false));
 }
 
 std::size_t socket_stream::read_some(char* buf, std::size_t cap, std::error_code& ec) {
+    std::size_t n = read_once(buf, cap, ec);
+    if (ec && cancelled_.load(std::memory_order_acquire)) ec = errc::cancelled;
+    if (n > 0 && tcp_) quick_ack(fd_);
+    return n;
+}
+
+std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code& ec) {
     ec.clear();
+    if (cancelled_.load(std::memory_order_acquire)) {
+        ec = errc::cancelled;
+        return 0;
+    }
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return 0;
     }
-    auto deadline = clock::now() + opts_.io_timeout;
+    // Progress rule: counted from the start of the call and from every wake
+    // of poll() (bytes arrived: under TLS a 16 KiB record may trickle in for
+    // a long time before SSL_read has anything to return).
+    auto deadline = deadline_.limit(clock::now());
     if (tls_) {
         SSL* ssl = tls_->ssl.get();
         for (;;) {
@@ -188,8 +224,10 @@ std::size_t socket_stream::read_some(char* buf, std::size_t cap, std::error_code
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_READ) {
                 if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return 0;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_ZERO_RETURN || err == SSL_ERROR_SYSCALL ||
                        ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
                 ERR_clear_error();
@@ -220,27 +258,45 @@ std::size_t socket_stream::read_some(char* buf, std::size_t cap, std::error_code
 }
 
 void socket_stream::write_all(const char* data, std::size_t n, std::error_code& ec) {
+    write_once(data, n, ec);
+    if (ec && cancelled_.load(std::memory_order_acquire)) ec = errc::cancelled;
+}
+
+void socket_stream::write_once(const char* data, std::size_t n, std::error_code& ec) {
     ec.clear();
+    if (cancelled_.load(std::memory_order_acquire)) {
+        ec = errc::cancelled;
+        return;
+    }
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return;
     }
-    auto deadline = clock::now() + opts_.io_timeout;
+    // Progress rule: every byte the kernel takes moves the limit on, and so
+    // does a full socket becoming writable again (its bytes left; under TLS
+    // SSL_write reports nothing until the whole buffer is written).
+    auto deadline = deadline_.limit(clock::now());
+    auto moved = [&](std::size_t k) {
+        data += k;
+        n -= k;
+        if (k > 0) deadline = deadline_.limit(clock::now());
+    };
     while (n > 0) {
         if (tls_) {
             SSL* ssl = tls_->ssl.get();
             std::size_t put = 0;
             ERR_clear_error();
             if (SSL_write_ex(ssl, data, n, &put) == 1) {
-                data += put;
-                n -= put;
+                moved(put);
                 continue;
             }
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_READ) {
                 if (!wait_fd(fd_, POLLIN, deadline, ec)) return;
+                deadline = deadline_.limit(clock::now());
             } else {
                 ERR_clear_error();
                 ec = errc::connection_closed;
@@ -250,8 +306,7 @@ void socket_stream::write_all(const char* data, std::size_t n, std::error_code& 
         }
         ssize_t r = ::send(fd_, data, n, MSG_NOSIGNAL);
         if (r >= 0) {
-            data += r;
-            n -= static_cast<std::size_t>(r);
+            moved(static_cast<std::size_t>(r));
             continue;
         }
         if (errno == EINTR) continue;
@@ -276,11 +331,19 @@ void socket_stream::start_tls(const tls_options& opts, std::error_code& ec) {
         ec = errc::tls_already_active;
         return;
     }
+    if (cancelled_.load(std::memory_order_acquire)) {
+        ec = errc::cancelled;
+        return;
+    }
     std::string name = opts.server_name.empty() ? host_ : opts.server_name;
-    detail::handshake_result hr = detail::client_handshake(fd_, name, opts, clock::now() + opts_.io_timeout);
+    detail::handshake_result hr = detail::client_handshake(fd_, name, opts, deadline_.limit(clock::now()));
     if (hr.ec) {
         ec = hr.ec;
         tls_detail_ = hr.detail;
+        if (cancelled_.load(std::memory_order_acquire)) {
+            ec = errc::cancelled;
+            tls_detail_.clear();
+        }
         return;
     }
     tls_ = std::make_unique<tls_state>();
@@ -289,6 +352,14 @@ void socket_stream::start_tls(const tls_options& opts, std::error_code& ec) {
 }
 
 const tls_info* socket_stream::tls() const noexcept { return tls_ ? &tls_->info : nullptr; }
+
+void socket_stream::cancel() noexcept {
+    cancelled_.store(true, std::memory_order_release);
+    // Wakes a poll() in another thread (POLLIN and POLLOUT both report the
+    // shut-down socket); the call then sees the flag. Nothing of the TLS
+    // state is touched here.
+    if (fd_ >= 0) ::shutdown(fd_, SHUT_RDWR);
+}
 
 void socket_stream::close() noexcept {
     if (tls_) {

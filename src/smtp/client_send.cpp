@@ -197,7 +197,7 @@ static std::uint64_t send_chunks(client::impl& c, const net::source_fn& source, 
     std::string& chunk = c.bdat_buffer;           // allocated once per client
     chunk.clear();
     chunk.reserve(chunk_size + chunk_size / 16 + 2);
-    crlf_normalizer norm;
+    crlf_normalizer norm(c.opts.nul);
     std::uint64_t total = 0;
     bool eof = false;
     while (!eof) {
@@ -209,10 +209,17 @@ static std::uint64_t send_chunks(client::impl& c, const net::source_fn& source, 
                 break;
             }
             total += n;
-            if (binary) chunk.append(in.get(), n);
-            else norm.feed(std::string_view(in.get(), n), chunk);
+            if (binary) {
+                chunk.append(in.get(), n);  // BINARYMIME: any octet, NUL included (RFC 3030 3)
+            } else if (auto ec = norm.feed(std::string_view(in.get(), n), chunk)) {
+                // Nothing of this chunk goes out and no BDAT LAST: send()
+                // closes the connection, the server drops the transaction.
+                net::throw_error(ec, "sending message data");
+            }
         }
-        if (eof && !binary) norm.finish(chunk);
+        if (eof && !binary) {
+            if (auto ec = norm.finish(chunk)) net::throw_error(ec, "sending message data");
+        }
         c.write(encode_bdat(chunk.size(), eof));
         c.ch->write_raw(chunk);
         chunk.clear();
@@ -269,7 +276,7 @@ send_result client::impl::send(const envelope& env, const net::source_fn& source
             }
             sess.on_data();
             streaming = true;
-            res.message_bytes = ch->write_dot_block(source);
+            res.message_bytes = ch->write_dot_block(source, opts.nul);
         }
         streaming = false;
     } catch (const send_error&) {
@@ -281,6 +288,10 @@ send_result client::impl::send(const envelope& env, const net::source_fn& source
         throw;
     }
 
+    // The data is complete (after "." or BDAT LAST): the server may take
+    // minutes to accept it (RFC 5321 4.5.3.2.6), for every LMTP reply too.
+    // The scope stays safe if an error path closes the channel.
+    net::scoped_operation_timeout data_wait(*ch, opts.data_reply_timeout);
     if (!sess.lmtp()) {
         reply fr = read_reply();
         check_closing(fr, "end of data");

@@ -1,5 +1,7 @@
 #include "pigeon/smtp/command.hpp"
 
+#include "pigeon/text/address_syntax.hpp"
+
 #include "pigeon/net/ascii.hpp"
 #include "pigeon/smtp/address.hpp"
 #include "pigeon/smtp/error.hpp"
@@ -19,29 +21,7 @@ bool printable_ascii(std::string_view s) noexcept {
     return true;
 }
 
-bool valid_hello_domain(std::string_view d) noexcept {
-    if (d.empty() || d.size() > 255) return false;
-    if (d.front() == '[') {
-        if (d.size() < 3 || d.back() != ']') return false;
-        for (std::size_t i = 1; i + 1 < d.size(); ++i) {
-            const auto c = static_cast<unsigned char>(d[i]);
-            if (c < 33 || c > 126 || c == '[' || c == ']' || c == '\\') return false;
-        }
-        return true;
-    }
-    std::size_t label = 0;
-    for (char c : d) {
-        if (c == '.') {
-            if (label == 0) return false;
-            label = 0;
-        } else if (net::ascii::is_alpha(c) || net::ascii::is_digit(c) || c == '-' || c == '_') {
-            ++label;
-        } else {
-            return false;
-        }
-    }
-    return label != 0;
-}
+bool valid_hello_domain(std::string_view d) noexcept { return text::valid_domain(d, {false, true}); }
 
 std::error_code finish(std::string& line, std::string& out) {
     if (auto ec = check_command_line(line)) {

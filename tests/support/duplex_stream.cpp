@@ -1,7 +1,10 @@
 #include "support/duplex_stream.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <deque>
+#include <mutex>
 
 #include "pigeon/net/error.hpp"
 
@@ -19,6 +22,11 @@ struct duplex_state {
     net::tls_options last_tls;
     bool tls = false;
     bool closed = false;
+    std::vector<net::io_deadline> deadlines;
+    // cancel() comes from another thread; waits sleep on the condition.
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::atomic<bool> cancelled{false};
 };
 
 const net::tls_info& pretend_tls_info() {
@@ -68,6 +76,8 @@ std::size_t duplex_peer::tls_attempts() const { return state_->tls_attempts; }
 const net::tls_options& duplex_peer::last_tls_options() const { return state_->last_tls; }
 bool duplex_peer::tls_active() const { return state_->tls; }
 bool duplex_peer::closed() const { return state_->closed; }
+const std::vector<net::io_deadline>& duplex_peer::deadlines() const { return state_->deadlines; }
+bool duplex_peer::cancelled() const { return state_->cancelled.load(); }
 
 // ---- duplex_stream -----------------------------------------------------------
 
@@ -83,6 +93,11 @@ duplex_stream::~duplex_stream() = default;
 
 bool duplex_stream::next_op_fails(std::error_code& ec) {
     std::size_t index = state_->ops++;
+    state_->deadlines.push_back(deadline_);
+    if (state_->cancelled.load()) {
+        ec = net::errc::cancelled;
+        return true;
+    }
     if (state_->closed) {
         // Using a stream after close() is a bug in the code under test; a
         // real socket would report EBADF.
@@ -97,14 +112,48 @@ bool duplex_stream::next_op_fails(std::error_code& ec) {
     return false;
 }
 
+namespace {
+
+// Sleeps until `until` (time_point::max(): until cancelled). False with ec
+// set when the deadline's limit or cancel() comes first.
+bool sleep_until(duplex_state& st, net::io_deadline::clock::time_point until,
+                 net::io_deadline::clock::time_point limit, std::error_code& ec) {
+    const bool deadline_first = limit < until;
+    const auto end = deadline_first ? limit : until;
+    std::unique_lock<std::mutex> lock(st.mutex);
+    auto cancelled = [&st] { return st.cancelled.load(); };
+    if (end == net::io_deadline::clock::time_point::max()) st.wake.wait(lock, cancelled);
+    else st.wake.wait_until(lock, end, cancelled);
+    if (cancelled()) {
+        ec = net::errc::cancelled;
+        return false;
+    }
+    if (deadline_first) {
+        ec = net::errc::timeout;
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 std::size_t duplex_stream::read_some(char* buf, std::size_t cap, std::error_code& ec) {
     if (next_op_fails(ec)) return 0;
     if (cap == 0) return 0;
     auto& st = *state_;
+    const auto now = net::io_deadline::clock::now();
+    const auto limit = deadline_.limit(now);
     if (st.input.empty()) {
+        if (st.opts.at_end == end_of_input::wait) {
+            sleep_until(st, net::io_deadline::clock::time_point::max(), limit, ec);
+            return 0;
+        }
         ec = st.opts.at_end == end_of_input::close ? net::errc::connection_closed : net::errc::timeout;
         return 0;
     }
+    if (st.opts.chunk_delay.count() > 0 && st.offset == 0 &&
+        !sleep_until(st, now + st.opts.chunk_delay, limit, ec))
+        return 0;
     const std::string& chunk = st.input.front();
     std::size_t n = std::min(cap, chunk.size() - st.offset);
     chunk.copy(buf, n, st.offset);
@@ -148,5 +197,13 @@ const net::tls_info* duplex_stream::tls() const noexcept {
 }
 
 void duplex_stream::close() noexcept { state_->closed = true; }
+
+void duplex_stream::cancel() noexcept {
+    {
+        std::lock_guard<std::mutex> lock(state_->mutex);
+        state_->cancelled.store(true);
+    }
+    state_->wake.notify_all();
+}
 
 } // namespace pigeon::test

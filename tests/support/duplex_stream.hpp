@@ -11,6 +11,7 @@
 //   pigeon::net::channel ch(std::move(s));
 //   ...
 //   CHECK(peer.written() == "EHLO x\r\n");
+#include <chrono>
 #include <cstddef>
 #include <limits>
 #include <memory>
@@ -27,7 +28,10 @@ namespace pigeon::test {
 /// What read_some does once every chunk has been read.
 enum class end_of_input {
     close,    ///< the peer closed: returns 0 with net::errc::connection_closed
-    timeout,  ///< the peer stays silent: returns 0 with net::errc::timeout
+    timeout,  ///< the peer stays silent: returns 0 with net::errc::timeout at once
+    wait,     ///< the peer stays silent: read_some really waits, until the
+              ///< stream's deadline passes (net::errc::timeout) or cancel()
+              ///< (net::errc::cancelled); with no deadline, only cancel() ends it
 };
 
 struct duplex_options {
@@ -45,6 +49,12 @@ struct duplex_options {
     /// With pretend_tls: make start_tls fail with this code instead (e.g.
     /// net::tls_errc::untrusted_issuer) to exercise handshake failures.
     std::error_code tls_failure{};
+    /// Each chunk "arrives" this long after the previous read_some returned:
+    /// read_some sleeps that long first, honouring the deadline the way a
+    /// socket does (if the chunk would come after the deadline's limit it
+    /// sleeps until the limit and fails with net::errc::timeout; cancel()
+    /// interrupts the sleep). Zero: chunks are there at once.
+    std::chrono::milliseconds chunk_delay{0};
 };
 
 /// The tls_info reported by a stream that pretends to be TLS.
@@ -53,7 +63,9 @@ const net::tls_info& pretend_tls_info();
 /// The state shared by a duplex_stream and its duplex_peer handles.
 struct duplex_state;
 
-/// The test's side of a duplex_stream: feeds input and inspects output.
+/// The test's side of a duplex_stream: feeds input and inspects output. Not
+/// thread-safe: use it while no call is running in the stream (only the
+/// stream's cancel() may come from another thread).
 class duplex_peer {
 public:
     /// Appends a chunk to the input (an empty chunk is ignored).
@@ -81,6 +93,11 @@ public:
     const net::tls_options& last_tls_options() const;
     bool tls_active() const;
     bool closed() const;
+    /// The deadline in force at each operation (read_some, write_all,
+    /// start_tls), in order: what the channel armed for it.
+    const std::vector<net::io_deadline>& deadlines() const;
+    /// Whether cancel() was called on the stream.
+    bool cancelled() const;
 
 private:
     friend class duplex_stream;
@@ -101,6 +118,8 @@ public:
     void start_tls(const net::tls_options& opts, std::error_code& ec) override;
     const net::tls_info* tls() const noexcept override;
     void close() noexcept override;
+    /// Thread-safe: wakes a read_some waiting (chunk_delay, end_of_input::wait).
+    void cancel() noexcept override;
 
 private:
     /// Counts an operation; true if it must fail.

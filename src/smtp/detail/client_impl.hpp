@@ -25,6 +25,7 @@ struct client::impl final : core::dialect {
     struct channel_ref {
         core::connection* c;
         net::channel* operator->() const { return &c->channel(); }
+        net::channel& operator*() const { return c->channel(); }
         explicit operator bool() const noexcept { return c->is_open(); }
     } ch{&conn};
     net::endpoint ep;

@@ -89,7 +89,7 @@ TEST_CASE("malformed responses and bad greetings are protocol errors") {
     CHECK(code_of([&] { start({"* NO go away\r\n"}, net::tls_mode::none); }) == make_error_code(errc::bad_greeting));
     CHECK(code_of([&] { start({"* 1 EXISTS\r\n"}, net::tls_mode::none); }) == make_error_code(errc::bad_greeting));
     CHECK(code_of([&] { start({"* OK hi\r\n", "* LIST (\r\n"}, net::tls_mode::none); }) ==
-          make_error_code(errc::bad_syntax));
+          make_error_code(errc::malformed_reply));
     try {
         start({"* BYE [UNAVAILABLE] overloaded\r\n"}, net::tls_mode::none);
         FAIL("no exception");

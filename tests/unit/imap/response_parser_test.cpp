@@ -150,25 +150,25 @@ TEST_CASE("malformed responses are errors, in every split") {
             CHECK(o.error == make_error_code(expected));
         });
     };
-    bad("\r\n", errc::bad_syntax);                            // empty line
-    bad("*\r\n", errc::bad_syntax);
-    bad("* \r\n", errc::bad_syntax);                          // no name
-    bad("A1\r\n", errc::bad_syntax);                          // tag alone
-    bad("A1 FETCH (1)\r\n", errc::bad_syntax);                // tagged data
-    bad("A1 PREAUTH hi\r\n", errc::bad_syntax);               // tagged PREAUTH
-    bad("A+1 OK x\r\n", errc::bad_syntax);                    // "+" in a tag
-    bad("* 4294967296 EXISTS\r\n", errc::bad_syntax);         // number over 32 bits
-    bad("* 5\r\n", errc::bad_syntax);
-    bad("* LIST (a b\r\n", errc::bad_syntax);                 // unclosed list
-    bad("* LIST a)\r\n", errc::bad_syntax);                   // stray ')'
-    bad("* LIST \"abc\r\n", errc::bad_syntax);                // unterminated quoted
-    bad("* LIST \"a\"b\r\n", errc::bad_syntax);               // no separator
-    bad("* LIST {3} x\r\n", errc::bad_syntax);                // literal marker not at the end
-    bad("* LIST {x}\r\n", errc::bad_syntax);
-    bad("* LIST {}\r\n", errc::bad_syntax);
-    bad("* LIST a\rb\r\n", errc::bad_syntax);                 // bare CR in a line
-    bad("* LIST a\0b\r\n"s, errc::bad_syntax);  // NUL in a line
-    bad("* 1 FETCH (BODY[] {2}\r\nabX)\r\n", errc::bad_syntax);      // token glued to a literal
+    bad("\r\n", errc::malformed_reply);                            // empty line
+    bad("*\r\n", errc::malformed_reply);
+    bad("* \r\n", errc::malformed_reply);                          // no name
+    bad("A1\r\n", errc::malformed_reply);                          // tag alone
+    bad("A1 FETCH (1)\r\n", errc::malformed_reply);                // tagged data
+    bad("A1 PREAUTH hi\r\n", errc::malformed_reply);               // tagged PREAUTH
+    bad("A+1 OK x\r\n", errc::malformed_reply);                    // "+" in a tag
+    bad("* 4294967296 EXISTS\r\n", errc::malformed_reply);         // number over 32 bits
+    bad("* 5\r\n", errc::malformed_reply);
+    bad("* LIST (a b\r\n", errc::malformed_reply);                 // unclosed list
+    bad("* LIST a)\r\n", errc::malformed_reply);                   // stray ')'
+    bad("* LIST \"abc\r\n", errc::malformed_reply);                // unterminated quoted
+    bad("* LIST \"a\"b\r\n", errc::malformed_reply);               // no separator
+    bad("* LIST {3} x\r\n", errc::malformed_reply);                // literal marker not at the end
+    bad("* LIST {x}\r\n", errc::malformed_reply);
+    bad("* LIST {}\r\n", errc::malformed_reply);
+    bad("* LIST a\rb\r\n", errc::malformed_reply);                 // bare CR in a line
+    bad("* LIST a\0b\r\n"s, errc::malformed_reply);  // NUL in a line
+    bad("* 1 FETCH (BODY[] {2}\r\nabX)\r\n", errc::malformed_reply);      // token glued to a literal
 }
 
 TEST_CASE("limits") {

@@ -9,8 +9,9 @@ using pigeon::net::dot_unstuffer;
 
 namespace {
 
-std::string stuff_pieces(const pigeon::test::pieces& ps) {
-    dot_stuffer s;
+std::string stuff_pieces(const pigeon::test::pieces& ps,
+                         pigeon::net::nul_policy nul = pigeon::net::nul_policy::refuse) {
+    dot_stuffer s(nul);
     std::string out;
     for (auto p : ps) s.feed(p, out);
     s.finish(out);
@@ -108,7 +109,7 @@ TEST_CASE("dot_unstuffer: sloppy bare-LF servers") {
     CHECK(unstuff_all({"a\rb\r\n.\r\n"}) == "a\rb\r\n");
 }
 
-TEST_CASE("dot codecs round-trip every byte value") {
+TEST_CASE("dot codecs round-trip every byte value but NUL, which is stripped on request") {
     std::string body;
     for (int i = 0; i < 256; ++i) body.push_back(static_cast<char>(i));
     body += "\r\n.\r\n..\r\nend";
@@ -122,12 +123,13 @@ TEST_CASE("dot codecs round-trip every byte value") {
             if (i + 1 < body.size() && body[i + 1] == '\n') ++i;
         } else if (c == '\n') {
             expect += "\r\n";
-        } else {
+        } else if (c != '\0') {
             expect.push_back(c);
         }
     }
     expect += "\r\n";
-    std::string wire = stuff_pieces({body});
+    std::string wire = stuff_pieces({body}, pigeon::net::nul_policy::strip);
+    CHECK(wire.find('\0') == std::string::npos);
     CHECK(unstuff_all({wire}) == expect);
     CHECK(unstuff_all(pigeon::test::chunks_of(wire, 1)) == expect);
 }

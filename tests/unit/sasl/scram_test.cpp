@@ -188,6 +188,41 @@ TEST_CASE("SCRAM: iteration count limits fail fast") {
     }
 }
 
+TEST_CASE("SCRAM: iteration counts below 4096 are refused by default (RFC 7677 5)") {
+    CHECK(mechanism_limits{}.scram_min_iterations == 4096);
+    for (auto hash : {scram_hash::sha1, scram_hash::sha256}) {
+        CAPTURE(static_cast<int>(hash));
+        for (const char* count : {"1", "2", "4095"}) {
+            CAPTURE(count);
+            std::error_code ec;
+            scram_options o;
+            o.client_nonce = "fyko+d2lbbFgONRv9qkxdawL";
+            auto m = make_scram(hash, user_pencil(), {}, o);
+            REQUIRE(m->initial_response(ec));
+            const std::string server_first =
+                std::string("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=") + count;
+            CHECK(m->respond(server_first, ec).empty());
+            CHECK(ec == errc::iteration_count);
+            CHECK_FALSE(m->server_verified());
+        }
+    }
+    // 4096 is accepted: the RFC 5802 example exchange runs to its end.
+    std::error_code ec;
+    auto m = scram_with_nonce(rfc5802);
+    REQUIRE(m->initial_response(ec));
+    CHECK(m->respond(rfc5802.server_first, ec) == rfc5802.client_final);
+    CHECK_FALSE(ec);
+    // A caller that must talk to an old server may lower the floor explicitly.
+    mechanism_limits low;
+    low.scram_min_iterations = 1;
+    scram_options o;
+    o.client_nonce = "fyko+d2lbbFgONRv9qkxdawL";
+    auto weak = make_scram(scram_hash::sha1, user_pencil(), low, o);
+    REQUIRE(weak->initial_response(ec));
+    CHECK_FALSE(weak->respond("r=fyko+d2lbbFgONRv9qkxdawL3rfcNHYJY1ZVvWVs7j,s=QSXCR+Q6sek8bf92,i=1", ec).empty());
+    CHECK_FALSE(ec);
+}
+
 TEST_CASE("SCRAM: malformed server-first messages") {
     std::error_code ec;
     for (const char* server_first : {

@@ -28,7 +28,6 @@ enum class errc {
     ok = 0,
     // ---- the server broke the protocol or refused service (protocol_error)
     malformed_reply = 1,     ///< a reply that breaks the protocol's grammar
-    bad_syntax = malformed_reply,  ///< the same: the IMAP codec's name for it
     unexpected_reply,        ///< a well-formed reply the protocol does not allow here
     response_too_large,      ///< a reply or multi-line response over its limit
     bad_greeting,            ///< the first line is no greeting of the protocol

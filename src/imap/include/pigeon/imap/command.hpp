@@ -56,6 +56,12 @@ public:
     /// lists built by the caller); refused if it holds CR, LF or NUL.
     command_builder& raw(std::string_view text);
 
+    /// "(" before the next argument, with no space after it, and ")" right
+    /// after the last one: parenthesized lists like SEARCH's "(FROM x TO y)".
+    /// finish() fails unless every list is closed.
+    command_builder& open_list();
+    command_builder& close_list();
+
     /// The finished command, or nullopt with ec = errc::invalid_argument.
     std::optional<command> finish(std::error_code& ec);
 
@@ -66,6 +72,8 @@ private:
     command cmd_;
     literal_options lit_;
     bool bad_ = false;
+    bool glue_ = false;          // the next argument follows "(" without a space
+    std::size_t open_lists_ = 0;
 };
 
 /// Unpredictable tags (defence in depth against a peer that predicts tags,

@@ -15,7 +15,7 @@ enum class token_kind {
     atom,     ///< atom, including flags (\Seen) and sections (BODY[HEADER]<0>)
     number,   ///< an atom of digits only (number / number64 / nz-number)
     quoted,   ///< quoted string, unescaped
-    literal,  ///< literal or literal8 ("~{n}"), the raw octets
+    literal,  ///< literal or literal8 ("~{n}"), the raw octets (none if streamed)
     nil,      ///< NIL
     list,     ///< parenthesized list
 };
@@ -24,6 +24,13 @@ struct token {
     token_kind kind = token_kind::atom;
     std::string text;           ///< atom / number / string content (empty for nil and list)
     std::vector<token> items;   ///< members of a list
+    /// literal: its size in octets (text.size() unless streamed; up to 2^63 - 1).
+    std::uint64_t size = 0;
+    /// literal: the driver sent the octets to its own sink
+    /// (response_parser::literal_streamed()); text is empty.
+    bool streamed = false;
+    /// literal: sent as literal8 ("~{n}", RFC 3516), may hold NUL.
+    bool binary = false;
 
     /// An atom equal to name, ASCII case-insensitive.
     bool is_atom(std::string_view name) const noexcept;

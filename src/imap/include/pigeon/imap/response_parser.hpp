@@ -5,10 +5,45 @@
 // error, and never throws on bad input. Every resource is bounded by
 // parser_limits.
 //
-// A literal "{n}" CRLF inside a response makes feed() stop and report
-// need_literal with n; the next n bytes fed are the literal's content (a
-// blocking driver reads them with read_exact), then the response continues.
+// Literals, and how a driver streams them
+// ---------------------------------------
+// A literal "{n}" CRLF (or literal8 "~{n}") inside a response makes feed()
+// stop just after that line and report need_literal; result.literal_size is
+// n (64 bits) and literal() says what the literal is for: the response
+// ("FETCH"), the message number, and for the value of a FETCH item its name
+// with section and origin as sent ("BODY[1.2]<0>", "BINARY[1]", "RFC822"),
+// plus the UID when the server sent it earlier in the same FETCH. The driver
+// then does one of two things with the next n octets of the stream:
+//
+//   1. keeps them in the response: it feeds them to feed() like any other
+//      bytes (in pieces of any size; feed() stops at the literal's end only
+//      if the response goes on). The token holds the octets.
+//      Allowed up to parser_limits::max_literal, and for message content
+//      (literal_info::message_content) up to max_body_literal; a larger
+//      content literal is reported with must_stream set and feeding any of
+//      its octets fails with errc::literal_too_large. Other literals over
+//      max_literal fail at once, before need_literal.
+//   2. streams them: it calls literal_streamed() (before feeding any of
+//      them), then passes the n octets to its own sink (e.g. with
+//      net::channel::read_exact, or from bytes it already holds) and feeds
+//      the parser what follows them. The token is a literal with empty text,
+//      size n and streamed set. Any literal may be streamed; streamed octets
+//      do not count towards max_response.
+//
+//   for (;;) {
+//       auto r = parser.feed(buffered);
+//       ...
+//       if (r.state == status::need_literal) {
+//           const literal_info& li = parser.literal();
+//           if (li.message_content && want_to_stream(li)) {
+//               parser.literal_streamed();
+//               read_exact(r.literal_size, sink);   // the octets go to the sink
+//           }                                       // else: feed them on
+//       }
+//   }
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -21,14 +56,43 @@ namespace pigeon::imap {
 struct parser_limits {
     /// Longest line segment (between literals) of a response.
     std::size_t max_line = 1024 * 1024;
-    /// Largest literal held in memory.
-    std::size_t max_literal = 64 * 1024 * 1024;
+    /// Largest literal held in memory that is not message content (strings
+    /// in ENVELOPE or BODYSTRUCTURE, mailbox names, ...).
+    std::size_t max_literal = 1024 * 1024;
+    /// Largest message content literal (a FETCH BODY[...], BINARY[...],
+    /// RFC822...) held in memory when the driver does not stream it.
+    std::size_t max_body_literal = 64 * 1024 * 1024;
     /// Largest response, all segments and literals together.
     std::size_t max_response = 128 * 1024 * 1024;
     /// Deepest list nesting (BODYSTRUCTURE needs a few levels per MIME level).
     std::size_t max_depth = 100;
     /// Most tokens (atoms, strings, lists) in one response.
     std::size_t max_tokens = 1000000;
+};
+
+/// What a literal is for (response_parser::literal(), valid after
+/// need_literal until the next feed() that finishes the response).
+struct literal_info {
+    std::uint64_t size = 0;                  ///< octets that follow (at most 2^63 - 1)
+    bool binary = false;                     ///< literal8 "~{n}": may hold NUL (RFC 3516)
+    response_kind kind = response_kind::untagged;
+    std::string response_name;               ///< upper case: "FETCH", "LIST", ...
+    std::optional<std::uint32_t> number;     ///< "* 12 FETCH": 12, the message sequence number
+    /// Lists open around the literal: 0 at the top level of the data, 1 for
+    /// the value of an item in "* n FETCH (...)", more inside ENVELOPE etc.
+    std::size_t depth = 0;
+    /// The FETCH item whose value the literal is, as sent, with section and
+    /// origin: "BODY[]", "BODY[1.2]<0>", "BINARY[1]", "RFC822.HEADER".
+    /// Empty unless the literal is a value at depth 1 of an untagged FETCH.
+    std::string fetch_item;
+    /// UID of the message if "UID n" came earlier in the same FETCH.
+    std::optional<std::uint32_t> uid;
+    /// fetch_item is message content: BODY[...], BINARY[...], RFC822,
+    /// RFC822.HEADER or RFC822.TEXT (the literals a client streams).
+    bool message_content = false;
+    /// Over the in-memory limit: the driver must stream it (feeding its
+    /// octets fails with errc::literal_too_large).
+    bool must_stream = false;
 };
 
 class response_parser {
@@ -42,7 +106,7 @@ public:
     struct result {
         status state = status::need_more;
         std::size_t consumed = 0;      ///< bytes of the input used
-        std::size_t literal_size = 0;  ///< for need_literal
+        std::uint64_t literal_size = 0;  ///< for need_literal (literal().size)
         std::error_code error;         ///< for error (imap::errc)
     };
 
@@ -59,8 +123,16 @@ public:
     /// Forgets everything, including an error.
     void reset();
 
-    /// Bytes of the current literal still expected.
-    std::size_t literal_remaining() const noexcept { return literal_left_; }
+    /// What the literal just announced by need_literal is for.
+    const literal_info& literal() const noexcept { return literal_; }
+    /// The driver takes the octets of the literal just announced (need_literal)
+    /// itself: the parser records a streamed literal token of that size and
+    /// expects what follows the octets next. Call it before feeding any of
+    /// them; otherwise it fails with errc::invalid_state and changes nothing.
+    std::error_code literal_streamed();
+
+    /// Bytes of the current literal still expected (0 once streamed).
+    std::uint64_t literal_remaining() const noexcept { return literal_left_; }
     const parser_limits& limits() const noexcept { return limits_; }
 
 private:
@@ -72,16 +144,22 @@ private:
     bool add_token(token t);
     std::vector<token>& target();
     status fail(std::error_code ec);
+    void describe_literal(std::uint64_t n, bool binary);
+    bool in_fetch_items() const noexcept;
 
     parser_limits limits_;
     mode mode_ = mode::line;
     std::string line_;
-    std::size_t literal_left_ = 0;
-    std::size_t literal_size_ = 0;
+    std::uint64_t literal_left_ = 0;
+    std::uint64_t literal_size_ = 0;
+    bool literal_fresh_ = false;                 // need_literal reported, no octet fed yet
+    std::optional<std::uint32_t> fetch_uid_;     // "UID n" seen at depth 1 of a FETCH
+    literal_info literal_;
     std::size_t total_ = 0;
     std::size_t tokens_ = 0;
     bool header_done_ = false;
     bool need_separator_ = false;
+    bool list_closed_ = false;   // the last thing read was a ")"
     response current_;
     std::vector<token> open_;   // lists being built, innermost last
     std::error_code error_;

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "pigeon/text/utf8.hpp"
+
 namespace pigeon::mime {
 
 /// Normalises a charset name for lookup: lower-case, trimmed, RFC 2231
@@ -52,7 +54,7 @@ std::string to_utf8(std::string_view charset, std::string_view in);
 /// replaced by U+FFFD.
 std::string sanitize_utf8(std::string_view in);
 
-/// True when in is valid UTF-8 (ASCII included).
-bool is_valid_utf8(std::string_view in) noexcept;
+/// UTF-8 validation: the library's one checker (pigeon/text/utf8.hpp).
+using text::is_valid_utf8;
 
 } // namespace pigeon::mime

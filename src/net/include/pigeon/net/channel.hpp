@@ -4,8 +4,16 @@
 // a dot-stuffing data writer, checked command writing, STARTTLS hygiene and
 // the trace hook. Every call has an error_code overload that never throws and
 // a throwing overload (transport_error / tls_error).
+//
+// Deadlines bound operations, not system calls: read_line, write_command(s)
+// and start_tls each finish within channel_timeouts::operation however the
+// server drips its bytes; bulk transfers (read_exact, read_dot_block,
+// write_raw, write_dot_block) fail only when no byte moved for
+// channel_timeouts::idle, so a 2 GB message on a slow link completes.
+#include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -26,6 +34,12 @@ struct channel_limits {
     std::size_t buffer_size = 64 * 1024;
 };
 
+/// How long the channel's operations may take (0 or less: no limit).
+struct channel_timeouts {
+    std::chrono::milliseconds operation{std::chrono::seconds(60)}; ///< bounds one read_line / write_command / write_commands (and start_tls)
+    std::chrono::milliseconds idle{std::chrono::seconds(60)};      ///< bulk transfers: longest time without progress
+};
+
 /// A part of a command that must not appear in traces (a password, a SASL
 /// response). Offsets into the command line; the rest is traced as is.
 struct secret_span {
@@ -39,6 +53,19 @@ public:
     ~channel();
     channel(channel&&) noexcept;
     channel& operator=(channel&&) noexcept;
+
+    /// A channel starts with the channel_timeouts defaults; open_channel()
+    /// sets both from connect_options::io_timeout.
+    void set_timeouts(channel_timeouts t) noexcept { timeouts_ = t; }
+    const channel_timeouts& timeouts() const noexcept { return timeouts_; }
+
+    /// Thread-safe: makes a call blocked in this channel (or the next one)
+    /// fail promptly with net::errc::cancelled; the channel is closed
+    /// afterwards (by the call that fails). Safe against the owning thread
+    /// closing the channel meanwhile; not against moving or destroying it.
+    void cancel() noexcept;
+    /// True once cancel() was called.
+    bool cancelled() const noexcept;
 
     void set_trace(trace_options t) { trace_ = std::move(t); }
     const trace_options& trace() const noexcept { return trace_; }
@@ -84,9 +111,13 @@ public:
 
     /// Streams message bytes from source through the dot-stuffer and ends the
     /// block with ".CRLF": no bare CR or LF and no early end-of-data can reach
-    /// the wire. Returns the number of source bytes read.
-    std::size_t write_dot_block(const source_fn& source, std::error_code& ec);
-    std::size_t write_dot_block(const source_fn& source);
+    /// the wire. Returns the number of source bytes read. A NUL byte in the
+    /// message is dropped with nul_policy::strip; with refuse (the default)
+    /// the call fails with errc::nul_in_data, sends nothing from the NUL on
+    /// (the end-of-data above all) and closes the channel, so the server sees
+    /// an aborted transfer, never a truncated message.
+    std::size_t write_dot_block(const source_fn& source, std::error_code& ec, nul_policy nul = nul_policy::refuse);
+    std::size_t write_dot_block(const source_fn& source, nul_policy nul = nul_policy::refuse);
 
     // ---- TLS ---------------------------------------------------------------
     /// Upgrades the connection to TLS after a STARTTLS/STLS go-ahead. Fails
@@ -107,6 +138,11 @@ public:
     stream* underlying() noexcept { return stream_.get(); }
 
 private:
+    friend class scoped_operation_timeout;
+    struct control;
+    bool begin_op(std::error_code& ec) noexcept;
+    void arm_operation() noexcept;
+    void arm_progress() noexcept;
     bool fill(std::size_t want_room, std::error_code& ec);
     void send(std::string_view bytes, std::error_code& ec);
     void trace_out(std::string_view line, secret_span secret) const;
@@ -114,13 +150,35 @@ private:
     void fail(std::error_code ec) noexcept;
 
     std::unique_ptr<stream> stream_;
+    // cancel()'s lock and flag, and scoped_operation_timeout's override:
+    // shared so that a scope outliving the channel (closed and destroyed by
+    // an error path) restores into live memory.
+    std::shared_ptr<control> control_;
     channel_limits limits_;
+    channel_timeouts timeouts_;
     trace_options trace_;
     std::vector<char> buf_;   // grows past buffer_size only for a long line, up to its max
     std::size_t begin_ = 0;   // first unconsumed byte
     std::size_t end_ = 0;     // end of received bytes
     std::size_t scanned_ = 0; // bytes after begin_ known to hold no LF
     std::string failure_detail_;
+};
+
+/// Overrides the operation timeout for the next read_line calls while alive
+/// (e.g. SMTP's 10-minute wait after end-of-data, RFC 5321 4.5.3.2.6); it
+/// applies to write_command(s) and start_tls too. Restores the previous value
+/// (scopes nest) on destruction. The channel may be closed, moved or
+/// destroyed meanwhile (a client's error path): the scope stays safe.
+class scoped_operation_timeout {
+public:
+    scoped_operation_timeout(channel& ch, std::chrono::milliseconds operation) noexcept;
+    ~scoped_operation_timeout();
+    scoped_operation_timeout(const scoped_operation_timeout&) = delete;
+    scoped_operation_timeout& operator=(const scoped_operation_timeout&) = delete;
+
+private:
+    std::shared_ptr<channel::control> control_;
+    std::optional<std::chrono::milliseconds> previous_;
 };
 
 } // namespace pigeon::net

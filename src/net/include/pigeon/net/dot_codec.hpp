@@ -4,29 +4,43 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 #include "pigeon/net/bytes.hpp"
+#include "pigeon/net/nul_policy.hpp"
 
 namespace pigeon::net {
 
 /// Encoder: turns arbitrary message bytes into the transmitted form. Every
 /// bare CR, bare LF and CRLF becomes CRLF; a line starting with "." gets
 /// another "."; finish() ends an unterminated last line and writes ".\r\n".
-/// A NUL byte is passed through (callers that must refuse it check first).
+/// NUL bytes are refused or stripped per the nul_policy: with strip the
+/// output is that of the input without its NULs; with refuse, feed() stops
+/// at the first NUL (out gets what came before it) and returns
+/// errc::nul_in_data, and from then on feed() and finish() append nothing
+/// and return that error again (no end-of-data after a refused message).
 class dot_stuffer {
 public:
+    explicit dot_stuffer(nul_policy nul = nul_policy::refuse) noexcept : nul_(nul) {}
     /// Appends the encoded form of data to out.
-    void feed(std::string_view data, std::string& out);
+    std::error_code feed(std::string_view data, std::string& out);
     /// Appends the end of the block (CRLF if needed, then ".CRLF").
-    void finish(std::string& out);
-    void reset() noexcept { at_line_start_ = true; pending_cr_ = false; }
-    /// Number of bytes of the original message fed so far.
+    std::error_code finish(std::string& out);
+    void reset() noexcept { at_line_start_ = true; pending_cr_ = false; failed_ = false; fed_ = 0; stripped_ = 0; }
+    /// Number of bytes of the original message fed so far (with refuse, up to
+    /// the NUL; with strip, the stripped NULs included).
     std::size_t fed() const noexcept { return fed_; }
+    /// Number of NUL bytes dropped (nul_policy::strip).
+    std::size_t stripped() const noexcept { return stripped_; }
 
 private:
+    void encode(const char* p, std::size_t n, std::string& out);
+    nul_policy nul_;
     bool at_line_start_ = true;
     bool pending_cr_ = false;
+    bool failed_ = false;
     std::size_t fed_ = 0;
+    std::size_t stripped_ = 0;
 };
 
 /// Decoder: feeds the raw block (after the status line) and emits the

@@ -11,7 +11,7 @@ enum class errc {
     resolve_failed = 1,     ///< getaddrinfo found no address
     connect_failed,         ///< every address refused or was unreachable
     connect_timeout,        ///< no address answered within connect_timeout
-    timeout,                ///< a read or write missed its deadline
+    timeout,                ///< an operation missed its deadline, or a transfer made no progress
     connection_closed,      ///< the peer closed the connection
     io_error,               ///< read/write failed at the OS level
     line_too_long,          ///< a line exceeded the caller's maximum
@@ -22,6 +22,8 @@ enum class errc {
     tls_unsupported,        ///< the stream cannot carry TLS (in-memory stream)
     bad_url,                ///< an endpoint URL could not be parsed
     protocol_error,         ///< the peer broke the framing rules
+    cancelled,              ///< channel::cancel() stopped the operation
+    nul_in_data,            ///< message data to send contains a NUL byte (nul_policy::refuse)
 };
 
 enum class tls_errc {

@@ -1,5 +1,6 @@
 #pragma once
 // TCP (IPv6 and IPv4, each resolved address in turn) with OpenSSL TLS.
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -13,7 +14,11 @@ namespace pigeon::net {
 struct connect_options {
     /// Per-address connect timeout.
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)};
-    /// Deadline for every single read or write (and the TLS handshake).
+    /// Per operation: open_channel() sets both channel_timeouts from it, so it
+    /// bounds one reply line, one command and the TLS handshake as a whole,
+    /// and is the longest a bulk transfer (message data, literals) may go
+    /// without moving a byte. A socket_stream used without a channel applies
+    /// it as the progress limit of each call.
     std::chrono::milliseconds io_timeout{std::chrono::seconds(60)};
     /// Local address to bind before connecting; empty: any.
     std::string source_address;
@@ -37,6 +42,9 @@ public:
     void start_tls(const tls_options& opts, std::error_code& ec) override;
     const tls_info* tls() const noexcept override;
     void close() noexcept override;
+    /// Sets a flag and shuts the socket down (shutdown(2)), which wakes a
+    /// poll() in another thread; the blocked call fails with errc::cancelled.
+    void cancel() noexcept override;
 
     /// The host name used for SNI and verification by default.
     const std::string& host() const noexcept { return host_; }
@@ -46,9 +54,13 @@ public:
     std::string failure_detail() const override { return tls_detail_; }
 
 private:
-    socket_stream(int fd, std::string host, std::string peer, const connect_options& opts);
+    socket_stream(int fd, std::string host, std::string peer, const connect_options& opts, bool tcp);
+    std::size_t read_once(char* buf, std::size_t cap, std::error_code& ec);
+    void write_once(const char* data, std::size_t n, std::error_code& ec);
     struct tls_state;
     int fd_ = -1;
+    bool tcp_ = false;  // TCP (quick ACKs), not a unix-domain socket
+    std::atomic<bool> cancelled_{false};
     std::string host_;
     std::string peer_;
     connect_options opts_;

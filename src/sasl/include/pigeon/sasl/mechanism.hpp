@@ -21,8 +21,11 @@ struct credentials {
 struct mechanism_limits {
     /// Highest SCRAM iteration count accepted from a server (CPU DoS guard).
     unsigned scram_max_iterations = 100000;
-    /// Lowest SCRAM iteration count accepted (RFC 5802 recommends >= 4096).
-    unsigned scram_min_iterations = 1;
+    /// Lowest SCRAM iteration count accepted: 4096, the minimum RFC 7677 (5)
+    /// sets for SCRAM-SHA-256 and RFC 5802 (5.1) recommends for SCRAM-SHA-1.
+    /// A lower count from a server (a downgrade that makes a stolen exchange
+    /// cheap to brute-force) fails with errc::iteration_count.
+    unsigned scram_min_iterations = 4096;
 };
 
 class mechanism {

@@ -3,6 +3,8 @@
 // 4.1.2, RFC 6531 3.3). The check is on the exact bytes that will go
 // between the angle brackets; nothing is transcoded afterwards.
 #include <string_view>
+
+#include "pigeon/text/utf8.hpp"
 #include <system_error>
 
 namespace pigeon::smtp {
@@ -25,11 +27,8 @@ enum class address_kind {
 /// set when the address has non-ASCII bytes (it then needs SMTPUTF8).
 std::error_code check_address(std::string_view addr, address_kind kind, bool& utf8) noexcept;
 
-/// True if every byte is < 0x80.
-bool is_ascii(std::string_view s) noexcept;
+using text::is_ascii;
 
-/// True if s is well-formed UTF-8 (no overlongs, surrogates or code points
-/// beyond U+10FFFF).
-bool is_valid_utf8(std::string_view s) noexcept;
+using text::is_valid_utf8;
 
 } // namespace pigeon::smtp

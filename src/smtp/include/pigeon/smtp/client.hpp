@@ -18,6 +18,7 @@
 // the handshake; everything learned before TLS is discarded and EHLO is
 // issued again. AUTH payloads are masked in traces (unless
 // trace.show_secrets) and never appear in exception messages.
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -63,6 +64,12 @@ struct client_options {
     bool prefer_data = false;
     /// Size of each BDAT chunk (and of the buffer it is built in), in bytes.
     std::size_t chunk_size = 1024 * 1024;
+    /// How long to wait for the reply after the end of the data and after the
+    /// last BDAT chunk (RFC 5321 4.5.3.2.6: 10 minutes; servers scan the
+    /// message meanwhile). Other replies wait session.connect.io_timeout.
+    std::chrono::milliseconds data_reply_timeout{std::chrono::minutes(10)};
+    /// NUL bytes in a message (except BODY=BINARYMIME): refuse (send() throws net::transport_error with net::errc::nul_in_data, the connection is closed so no truncated message is delivered) or strip.
+    net::nul_policy nul = net::nul_policy::refuse;
     /// Reconnect (and authenticate again) once when the server has dropped
     /// an idle connection: EOF or 421 before MAIL FROM was answered.
     bool reconnect = true;

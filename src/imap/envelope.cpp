@@ -1,0 +1,92 @@
+#include "pigeon/imap/envelope.hpp"
+
+#include "pigeon/imap/error.hpp"
+#include "token_util.hpp"
+
+namespace pigeon::imap {
+
+std::string address::addr_spec() const { return host.empty() ? mailbox : mailbox + "@" + host; }
+
+std::vector<address> mailboxes(const address_list& list) {
+    std::vector<address> out;
+    for (const auto& e : list) {
+        if (const auto* a = std::get_if<address>(&e)) out.push_back(*a);
+        else {
+            const auto& g = std::get<address_group>(e);
+            out.insert(out.end(), g.members.begin(), g.members.end());
+        }
+    }
+    return out;
+}
+
+std::optional<address_list> parse_address_list(const token& t, std::error_code& ec) {
+    ec.clear();
+    address_list out;
+    if (detail::is_nil(t)) return out;
+    if (!detail::is_list(t)) {
+        ec = make_error_code(errc::malformed_reply);
+        return std::nullopt;
+    }
+    std::optional<address_group> group;  // a group being read
+    for (const token& item : t.items) {
+        if (detail::is_nil(item)) continue;
+        if (!detail::is_list(item) || item.items.size() != 4) {
+            ec = make_error_code(errc::malformed_reply);
+            return std::nullopt;
+        }
+        address a;
+        std::string* fields[4] = {&a.name, &a.route, &a.mailbox, &a.host};
+        bool nil[4] = {};
+        for (std::size_t k = 0; k < 4; ++k) {
+            auto s = detail::nstring(item.items[k]);
+            if (!s) {
+                ec = make_error_code(errc::malformed_reply);
+                return std::nullopt;
+            }
+            *fields[k] = std::move(*s);
+            nil[k] = detail::is_nil(item.items[k]);
+        }
+        if (nil[3]) {
+            // host NIL: a group marker. mailbox NIL: the end of a group,
+            // else the start with the group's name in the mailbox field.
+            if (nil[2]) {
+                if (group) {
+                    out.emplace_back(std::move(*group));
+                    group.reset();
+                }
+                continue;
+            }
+            if (group) out.emplace_back(std::move(*group));  // QUIRK: unclosed group
+            group = address_group{std::move(a.mailbox), {}};
+            continue;
+        }
+        if (group) group->members.push_back(std::move(a));
+        else out.emplace_back(std::move(a));
+    }
+    if (group) out.emplace_back(std::move(*group));
+    return out;
+}
+
+std::optional<envelope> parse_envelope(const token& t, std::error_code& ec) {
+    ec = make_error_code(errc::malformed_reply);
+    if (!detail::is_list(t) || t.items.size() < 10) return std::nullopt;
+    const auto& it = t.items;
+    envelope e;
+    std::string* strings[4] = {&e.date, &e.subject, &e.in_reply_to, &e.message_id};
+    const std::size_t string_at[4] = {0, 1, 8, 9};
+    for (std::size_t k = 0; k < 4; ++k) {
+        auto s = detail::nstring(it[string_at[k]]);
+        if (!s) return std::nullopt;
+        *strings[k] = std::move(*s);
+    }
+    address_list* lists[6] = {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc};
+    for (std::size_t k = 0; k < 6; ++k) {
+        auto l = parse_address_list(it[2 + k], ec);
+        if (!l) return std::nullopt;
+        *lists[k] = std::move(*l);
+    }
+    ec.clear();
+    return e;
+}
+
+} // namespace pigeon::imap
