@@ -19,7 +19,8 @@
 // wrong state or with a bad argument is a request_error and nothing is sent.
 // When a sink or callback of the caller throws in the middle of a response,
 // the connection is closed too (the rest of the response cannot be skipped
-// safely) and the exception propagates as it is.
+// safely) and the exception propagates as it is. Sinks and callbacks run
+// while a response is being read: they must not call the client.
 //
 // Message content: the sinks receive the message as served, un-stuffed, with
 // CRLF line ends. NUL bytes and bare CRs are passed on as received; a bare LF
