@@ -203,6 +203,8 @@ public:
     }
 
     void close() noexcept override { s_->closed = true; }
+    // Single-threaded tests: a cancelled stream fails like a closed one.
+    void cancel() noexcept override { s_->closed = true; }
 
 private:
     // The next piece of the current reply into the look-ahead buffer; an

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,8 +50,8 @@ struct fake_maildrop {
     static std::string stuffed(std::string_view content) {
         net::dot_stuffer st;
         std::string out;
-        st.feed(content, out);
-        st.finish(out);
+        if (st.feed(content, out) || st.finish(out))
+            throw std::logic_error("fake_maildrop: a test message with a NUL byte");
         return out;
     }
 
