@@ -44,10 +44,17 @@ bool reset_peak() {
     return static_cast<bool>(f) && status_kib("VmHWM") > 0;
 }
 
+// AddressSanitizer keeps freed memory in quarantine: RSS says nothing then.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool rss_meaningful = false;
+#else
+constexpr bool rss_meaningful = true;
+#endif
+
 // Peak RSS growth over f in KiB, or -1 when it cannot be measured.
 template <class F>
 long peak_growth_kib(F&& f) {
-    const bool ok = reset_peak();
+    const bool ok = rss_meaningful && reset_peak();
     const long before = status_kib("VmRSS");
     f();
     return ok ? status_kib("VmHWM") - before : -1;
