@@ -223,33 +223,39 @@ maildrop_stat client::stat() {
     return *s;
 }
 
+void client::read_listing(const char* what, const std::function<void(std::string_view)>& each) {
+    const std::size_t max = opts_.limits.max_line;
+    core::line_splitter split(
+        [&](std::string_view line) {
+            if (line.size() > max)
+                conn_.fail(errc::line_too_long, std::string(what) + ": a line longer than limits.max_line");
+            each(line);
+        },
+        max);
+    read_block([&](std::string_view chunk) { split.feed(chunk); }, 0, std::string("reading ") + what);
+    split.finish();
+    expect_quiet(what);
+}
+
 void client::list(const std::function<void(const message_size&)>& each) {
     require(pop3::state::transaction, "LIST");
     std::error_code ec;
     send(encode_simple("LIST", ec), ec, "LIST");
-    expect_ok("LIST");
-    bool bad = false;
-    std::string bad_line;
-    core::line_splitter split([&](std::string_view line) {
-        if (bad) return;
+    expect_ok("LIST", true);
+    read_listing("LIST", [&](std::string_view line) {
         auto m = parse_list_line(line);
-        if (!m) {
-            bad = true;
-            bad_line.assign(line);
-            return;
-        }
-        each(*m);
+        if (!m) conn_.fail(errc::malformed_reply, "LIST line: " + core::excerpt(line));
+        if (each) each(*m);
     });
-    read_block([&](std::string_view chunk) { split.feed(chunk); }, 0, "reading LIST");
-    split.finish();
-    if (bad) conn_.fail(errc::malformed_reply, "LIST line: " + core::excerpt(bad_line));
 }
 
 std::vector<message_size> client::list() {
     std::vector<message_size> out;
+    const std::size_t max = opts_.limits.max_listing_entries;
     list([&](const message_size& m) {
-        if (out.size() >= opts_.limits.max_listing_entries)
-            throw request_error(errc::invalid_state, "LIST: more entries than limits.max_listing_entries");
+        if (out.size() >= max)
+            conn_.fail(errc::response_too_large,
+                       "LIST: more than " + std::to_string(max) + " entries (limits.max_listing_entries)");
         out.push_back(m);
     });
     return out;
@@ -269,29 +275,21 @@ void client::uidl(const std::function<void(const message_uid&)>& each) {
     require(pop3::state::transaction, "UIDL");
     std::error_code ec;
     send(encode_simple("UIDL", ec), ec, "UIDL");
-    expect_ok("UIDL");
-    bool bad = false;
-    std::string bad_line;
-    core::line_splitter split([&](std::string_view line) {
-        if (bad) return;
+    expect_ok("UIDL", true);
+    read_listing("UIDL", [&](std::string_view line) {
         auto m = parse_uidl_line(line);
-        if (!m) {
-            bad = true;
-            bad_line.assign(line);
-            return;
-        }
-        each(*m);
+        if (!m) conn_.fail(errc::malformed_reply, "UIDL line: " + core::excerpt(line));
+        if (each) each(*m);
     });
-    read_block([&](std::string_view chunk) { split.feed(chunk); }, 0, "reading UIDL");
-    split.finish();
-    if (bad) conn_.fail(errc::malformed_reply, "UIDL line: " + core::excerpt(bad_line));
 }
 
 std::vector<message_uid> client::uidl() {
     std::vector<message_uid> out;
+    const std::size_t max = opts_.limits.max_listing_entries;
     uidl([&](const message_uid& m) {
-        if (out.size() >= opts_.limits.max_listing_entries)
-            throw request_error(errc::invalid_state, "UIDL: more entries than limits.max_listing_entries");
+        if (out.size() >= max)
+            conn_.fail(errc::response_too_large,
+                       "UIDL: more than " + std::to_string(max) + " entries (limits.max_listing_entries)");
         out.push_back(m);
     });
     return out;
@@ -308,8 +306,10 @@ message_uid client::uidl(std::uint32_t number) {
 }
 
 std::uint64_t client::fetch(const std::string& command, const net::sink_fn& sink) {
-    expect_ok(command);
-    return read_block(sink, 0, "reading a message");
+    expect_ok(command, true);
+    const std::uint64_t n = read_block(sink, 0, "reading a message");
+    expect_quiet(command);
+    return n;
 }
 
 std::uint64_t client::retrieve(std::uint32_t number, const net::sink_fn& sink) {
@@ -319,13 +319,26 @@ std::uint64_t client::retrieve(std::uint32_t number, const net::sink_fn& sink) {
     return fetch("RETR " + std::to_string(number), sink);
 }
 
+namespace {
+
+// A sink collecting into out, failing the connection beyond max bytes.
+template <class Fail>
+net::sink_fn bounded_sink(std::string& out, std::size_t max, Fail fail) {
+    return [&out, max, fail](std::string_view chunk) {
+        if (chunk.size() > max - std::min(max, out.size())) fail();
+        out.append(chunk);
+    };
+}
+
+} // namespace
+
 std::string client::retrieve(std::uint32_t number) {
     std::string out;
-    retrieve(number, [&](std::string_view chunk) {
-        if (out.size() + chunk.size() > opts_.limits.max_message_in_memory)
-            throw request_error(errc::invalid_state, "RETR: message larger than limits.max_message_in_memory");
-        out.append(chunk);
-    });
+    const std::size_t max = opts_.limits.max_message_in_memory;
+    retrieve(number, bounded_sink(out, max, [&] {
+                 conn_.fail(errc::response_too_large, "RETR " + std::to_string(number) + ": more than " +
+                                                          std::to_string(max) + " bytes (limits.max_message_in_memory)");
+             }));
     return out;
 }
 
@@ -338,11 +351,11 @@ std::uint64_t client::top(std::uint32_t number, std::uint32_t lines, const net::
 
 std::string client::top(std::uint32_t number, std::uint32_t lines) {
     std::string out;
-    top(number, lines, [&](std::string_view chunk) {
-        if (out.size() + chunk.size() > opts_.limits.max_message_in_memory)
-            throw request_error(errc::invalid_state, "TOP: more than limits.max_message_in_memory");
-        out.append(chunk);
-    });
+    const std::size_t max = opts_.limits.max_message_in_memory;
+    top(number, lines, bounded_sink(out, max, [&] {
+            conn_.fail(errc::response_too_large, "TOP " + std::to_string(number) + ": more than " +
+                                                     std::to_string(max) + " bytes (limits.max_message_in_memory)");
+        }));
     return out;
 }
 
@@ -356,25 +369,37 @@ void client::retrieve_each(const std::vector<std::uint32_t>& numbers,
     const std::size_t window = pipelined ? std::max<std::size_t>(1, opts_.pipeline_window) : 1;
 
     // Replies come back in command order (RFC 2449 section 6.6): the queue
-    // says what each next reply answers; nothing else is trusted.
+    // says what each next reply answers; nothing else is trusted. A reply
+    // that does not fit (a -ERR followed by content, content where a status
+    // line is due) fails to parse as what it should be: protocol_error.
     struct pending {
-        std::uint32_t number;
+        std::size_t index;  // into numbers
         bool dele;
     };
+    struct slot {
+        retrieve_status status;
+        bool complete = false;
+    };
     std::deque<pending> in_flight;
-    std::size_t next = 0;
+    std::deque<std::size_t> deletes;  // retrieved, DELE not yet sent
+    std::deque<slot> slots;           // statuses from index `first` on, reported in order
+    std::size_t first = 0;
+    std::size_t next = 0;  // next number to send RETR for
     std::vector<std::string> batch;
-    std::vector<pending> queued_deletes;  // DELE for messages whose RETR succeeded
 
     auto refill = [&] {
         batch.clear();
-        while (in_flight.size() < window && (!queued_deletes.empty() || next < numbers.size())) {
-            if (!queued_deletes.empty()) {
-                in_flight.push_back(queued_deletes.front());
-                batch.push_back("DELE " + std::to_string(queued_deletes.front().number));
-                queued_deletes.erase(queued_deletes.begin());
+        // DELEs first: they answer messages already read, and keep the slots short.
+        while (in_flight.size() < window && (!deletes.empty() || next < numbers.size())) {
+            if (!deletes.empty()) {
+                const std::size_t i = deletes.front();
+                deletes.pop_front();
+                in_flight.push_back({i, true});
+                batch.push_back("DELE " + std::to_string(numbers[i]));
             } else {
-                in_flight.push_back({numbers[next], false});
+                in_flight.push_back({next, false});
+                slots.push_back({});
+                slots.back().status.number = numbers[next];
                 batch.push_back("RETR " + std::to_string(numbers[next]));
                 ++next;
             }
@@ -382,42 +407,55 @@ void client::retrieve_each(const std::vector<std::uint32_t>& numbers,
         if (batch.size() == 1) conn_.write_line(batch.front());
         else if (!batch.empty()) conn_.write_lines(batch);
     };
+    auto complete = [&](std::size_t i) {
+        slots[i - first].complete = true;
+        while (!slots.empty() && slots.front().complete) {
+            retrieve_status st = std::move(slots.front().status);
+            slots.pop_front();
+            ++first;
+            if (done) done(st);
+        }
+    };
 
-    std::vector<retrieve_status> finished_dele;  // results waiting for their DELE
-    refill();
-    while (!in_flight.empty()) {
-        pending p = in_flight.front();
-        in_flight.pop_front();
-        reply r = read_reply(p.dele ? "reading the reply to DELE" : "reading the reply to RETR");
-        if (p.dele) {
-            auto it = std::find_if(finished_dele.begin(), finished_dele.end(),
-                                   [&](const retrieve_status& s) { return s.number == p.number; });
-            retrieve_status st = std::move(*it);
-            finished_dele.erase(it);
-            if (!r.ok) {
-                st.ok = false;
-                st.refusal = to_server_reply(r);
-            }
-            done(st);
-        } else {
-            retrieve_status st;
-            st.number = p.number;
-            if (!r.ok) {
-                st.refusal = to_server_reply(r);
-                done(st);
-            } else {
-                net::sink_fn sink = open(p.number);
-                st.bytes = read_block(sink, 0, "reading a message");
-                st.ok = true;
-                if (delete_each) {
-                    finished_dele.push_back(std::move(st));
-                    queued_deletes.push_back({p.number, true});
+    try {
+        refill();
+        while (!in_flight.empty()) {
+            const pending p = in_flight.front();
+            in_flight.pop_front();
+            retrieve_status& st = slots[p.index - first].status;
+            if (p.dele) {
+                reply r = read_reply("reading the reply to DELE");
+                if (r.ok) {
+                    st.deleted = true;
+                    st.ok = true;
                 } else {
-                    done(st);
+                    st.refusal = to_server_reply(r);
+                }
+                complete(p.index);
+            } else {
+                reply r = read_reply("reading the reply to RETR");
+                if (!r.ok) {
+                    st.refusal = to_server_reply(r);
+                    complete(p.index);
+                } else {
+                    net::sink_fn sink = open ? open(st.number) : net::sink_fn{};
+                    st.bytes = read_block(sink, 0, "reading a message");
+                    st.retrieved = true;
+                    if (delete_each) {
+                        deletes.push_back(p.index);
+                    } else {
+                        st.ok = true;
+                        complete(p.index);
+                    }
                 }
             }
+            if (in_flight.size() <= window / 2) refill();
         }
-        if (in_flight.size() <= window / 2 || in_flight.empty()) refill();
+        expect_quiet("RETR");
+    } catch (...) {
+        // Replies still in flight cannot be skipped safely.
+        close();
+        throw;
     }
 }
 
@@ -436,7 +474,7 @@ void client::reset() {
 }
 
 void client::noop() {
-    if (!conn_.is_open()) throw request_error(errc::invalid_state, "NOOP: not connected");
+    require(pop3::state::transaction, "NOOP");
     std::error_code ec;
     send(encode_simple("NOOP", ec), ec, "NOOP");
     expect_ok("NOOP");
@@ -469,10 +507,18 @@ reply client::read_reply(std::string_view context) {
     return std::move(*r);
 }
 
-reply client::expect_ok(const std::string& what) {
+reply client::expect_ok(const std::string& what, bool block_follows) {
     reply r = read_reply("reading the reply to " + what);
+    if (!r.ok || !block_follows) expect_quiet(what);
     if (!r.ok) throw command_error(errc::command_failed, what + ": " + core::excerpt(r.line), to_server_reply(r));
     return r;
+}
+
+void client::expect_quiet(std::string_view what) {
+    const std::size_t n = conn_.is_open() ? conn_.channel().buffered() : 0;
+    if (n > 0)
+        conn_.fail(errc::unexpected_reply,
+                   std::string(what) + ": the server sent " + std::to_string(n) + " bytes beyond its reply, unasked");
 }
 
 void client::send(const std::optional<command_line>& cmd, std::error_code ec, const char* what) {
@@ -482,12 +528,17 @@ void client::send(const std::optional<command_line>& cmd, std::error_code ec, co
 
 std::uint64_t client::read_block(const net::sink_fn& sink, std::size_t max, std::string_view context) {
     std::uint64_t n = 0;
-    conn_.read_dot_block(
-        [&](std::string_view chunk) {
-            n += chunk.size();
-            sink(chunk);
-        },
-        max, context);
+    try {
+        conn_.read_dot_block(
+            [&](std::string_view chunk) {
+                n += chunk.size();
+                if (sink) sink(chunk);
+            },
+            max, context);
+    } catch (...) {
+        close();
+        throw;
+    }
     return n;
 }
 

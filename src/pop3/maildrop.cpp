@@ -53,6 +53,10 @@ std::optional<message_uid> parse_uidl_line(std::string_view line) {
     if (uid.empty() || uid.size() > 70) return std::nullopt;
     for (char c : uid)
         if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) > 0x7e) return std::nullopt;
+    // "msg SP unique-id" and nothing more: a second token means the uid held
+    // a space. Trailing blanks are tolerated.
+    for (char c : line.substr(end))
+        if (!is_space(c)) return std::nullopt;
     return message_uid{*n, std::string(uid)};
 }
 

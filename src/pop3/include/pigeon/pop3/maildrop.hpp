@@ -29,9 +29,11 @@ struct message_uid {
 
 /// The text of a +OK STAT reply ("2 320", anything after ignored).
 std::optional<maildrop_stat> parse_stat(std::string_view text);
-/// "1 120" (a LIST line, or the text of "+OK 1 120" for LIST n).
+/// "1 120" (a LIST line, or the text of "+OK 1 120" for LIST n); whatever
+/// follows the size after a space is ignored (RFC 1939 section 5).
 std::optional<message_size> parse_list_line(std::string_view line);
-/// "1 whqtswO00WBw418f9t5JxYwZ" (a UIDL line, or the text of +OK for UIDL n).
+/// "1 whqtswO00WBw418f9t5JxYwZ" (a UIDL line, or the text of +OK for UIDL n):
+/// the uid is 1 to 70 characters 0x21-0x7E and the last token of the line.
 std::optional<message_uid> parse_uidl_line(std::string_view line);
 
 /// The APOP timestamp of a greeting ("<1896.697170952@dbc.mtview.ca.us>"),
