@@ -114,14 +114,42 @@ void connection::write_raw(std::string_view bytes) {
     if (ec) transport_failed(ec, "sending data");
 }
 
-void connection::read_dot_block(const net::sink_fn& sink, std::size_t max_bytes, std::string_view context) {
+std::uint64_t connection::read_dot_block(const net::sink_fn& sink, std::size_t max_bytes, std::string_view context) {
     if (!is_open()) throw request_error(errc::invalid_state, "not connected");
     std::error_code ec;
-    ch_->read_dot_block(sink, max_bytes, ec);
+    std::uint64_t n = 0;
+    try {
+        ch_->read_dot_block(
+            [&](std::string_view chunk) {
+                n += chunk.size();
+                if (sink) sink(chunk);
+            },
+            max_bytes, ec);
+    } catch (...) {
+        close();
+        throw;
+    }
     if (ec) {
         if (ec == net::errc::line_too_long) fail(errc::response_too_large, std::string(context));
         transport_failed(ec, context);
     }
+    return n;
+}
+
+void connection::send(const std::optional<command_line>& cmd, const std::error_code& ec, std::string_view what) {
+    if (!cmd) throw request_error(ec ? ec : make_error_code(errc::invalid_argument), std::string(what));
+    write_line(cmd->line, cmd->secret);
+}
+
+void connection::connect(dialect& d, const net::endpoint& ep, const net::session_options& opts, session_info& info) {
+    open(ep, opts);
+    set_up(d, ep.tls, opts.tls, info);
+}
+
+void connection::connect(dialect& d, net::channel ch, const net::endpoint& ep, const net::session_options& opts,
+                         session_info& info) {
+    attach(std::move(ch), ep, opts);
+    set_up(d, ep.tls, opts.tls, info);
 }
 
 void connection::fail(errc e, const std::string& what, server_reply r) { fail(make_error_code(e), what, std::move(r)); }

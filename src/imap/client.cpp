@@ -11,28 +11,24 @@ client::~client() { conn_.close(); }
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 
-void client::connect(const net::endpoint& ep, const client_options& opts) {
+void client::prepare(const client_options& opts) {
     close();
     opts_ = opts;
-    conn_.open(ep, opts.net);
     parser_ = response_parser(opts.limits.parser);
     tags_ = opts.tag_prefix.empty() ? tag_generator() : tag_generator(opts.tag_prefix);
     bye_text_.clear();
     info_ = {};
     reset_session_state();
-    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
+}
+
+void client::connect(const net::endpoint& ep, const client_options& opts) {
+    prepare(opts);
+    conn_.connect(*this, ep, opts.net, info_);
 }
 
 void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
-    close();
-    opts_ = opts;
-    conn_.attach(std::move(ch), ep, opts.net);
-    parser_ = response_parser(opts.limits.parser);
-    tags_ = opts.tag_prefix.empty() ? tag_generator() : tag_generator(opts.tag_prefix);
-    bye_text_.clear();
-    info_ = {};
-    reset_session_state();
-    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
+    prepare(opts);
+    conn_.connect(*this, std::move(ch), ep, opts.net, info_);
 }
 
 bool client::is_connected() const noexcept { return conn_.is_open(); }

@@ -20,20 +20,20 @@ client::~client() { conn_.close(); }
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 
-void client::connect(const net::endpoint& ep, const client_options& opts) {
+void client::prepare(const client_options& opts) {
     close();
     opts_ = opts;
-    conn_.open(ep, opts.net);
     info_ = {};
-    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
+}
+
+void client::connect(const net::endpoint& ep, const client_options& opts) {
+    prepare(opts);
+    conn_.connect(*this, ep, opts.net, info_);
 }
 
 void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
-    close();
-    opts_ = opts;
-    conn_.attach(std::move(ch), ep, opts.net);
-    info_ = {};
-    conn_.set_up(*this, ep.tls, opts.net.tls, info_);
+    prepare(opts);
+    conn_.connect(*this, std::move(ch), ep, opts.net, info_);
 }
 
 bool client::is_connected() const noexcept { return conn_.is_open(); }
@@ -237,8 +237,7 @@ reply client::read_reply(std::string_view context) {
 }
 
 void client::send(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what) {
-    if (!cmd) throw request_error(ec ? ec : make_error_code(errc::invalid_argument), what);
-    conn_.write_line(cmd->line, cmd->secret);
+    conn_.send(cmd, ec, what);
 }
 
 reply client::run(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what) {
@@ -247,21 +246,7 @@ reply client::run(const std::optional<command_line>& cmd, const std::error_code&
 }
 
 std::uint64_t client::read_block(const net::sink_fn& sink, std::size_t max, std::string_view context) {
-    std::uint64_t n = 0;
-    try {
-        conn_.read_dot_block(
-            [&](std::string_view chunk) {
-                n += chunk.size();
-                if (sink) sink(chunk);
-            },
-            max, context);
-    } catch (...) {
-        // A limit, a bad line or the caller's sink stopped the block half
-        // way: what is left of it cannot be told from the next reply.
-        close();
-        throw;
-    }
-    return n;
+    return conn_.read_dot_block(sink, max, context);  // closes when stopped half way
 }
 
 void client::refused(const char* what, const reply& r) {

@@ -74,19 +74,8 @@ struct client::impl final : core::dialect {
     send_result send(const envelope& env, const net::source_fn& source);
 
     // ---- core::dialect -----------------------------------------------------
-    const char* protocol_name() const noexcept override { return "SMTP"; }
-    void read_greeting(net::tls_mode mode) override;
-    std::optional<std::vector<std::string>> read_capabilities(bool required) override;
-    bool starttls_offered() const override;
-    void request_starttls() override;
-    void on_tls_established() override;
+    PIGEON_CORE_DIALECT_OVERRIDES("SMTP");
     void say_goodbye() noexcept override { quit_quietly(); }
-    std::vector<std::string> sasl_mechanisms() const override;
-    std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) override;
-    bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const override;
-    core::sasl_step read_sasl_reply() override;
-    bool mechanism_unavailable(const core::server_reply& final_reply) const override;
-    void after_auth() override;
 };
 
 /// Printable form of untrusted text for exception messages (core::excerpt

@@ -8,6 +8,7 @@
 // only what differs through a core::dialect: its greeting rules, its
 // capability command, its STARTTLS command, its SASL syntax.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,14 @@
 #include "pigeon/sasl/select.hpp"
 
 namespace pigeon::core {
+
+/// A command line as the codecs build it: the text (without CRLF) and the
+/// part to mask in traces (length 0: nothing). POP3's and NNTP's encoders
+/// return this type.
+struct command_line {
+    std::string line;
+    net::secret_span secret{0, 0};
+};
 
 /// SASL limits, the same for every protocol.
 struct auth_limits {
@@ -106,6 +115,23 @@ public:
     virtual void after_auth() = 0;
 };
 
+/// The core::dialect overrides a protocol client declares: one list for all
+/// four; each protocol defines them (name: "POP3", "IMAP"...).
+#define PIGEON_CORE_DIALECT_OVERRIDES(name)                                                                     \
+    const char* protocol_name() const noexcept override { return name; }                                      \
+    void read_greeting(net::tls_mode mode) override;                                                           \
+    std::optional<std::vector<std::string>> read_capabilities(bool required) override;                         \
+    bool starttls_offered() const override;                                                                    \
+    void request_starttls() override;                                                                          \
+    void on_tls_established() override;                                                                       \
+    std::vector<std::string> sasl_mechanisms() const override;                                                 \
+    std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64)     \
+        override;                                                                                              \
+    bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const override;       \
+    core::sasl_step read_sasl_reply() override;                                                                \
+    bool mechanism_unavailable(const core::server_reply& final_reply) const override;                          \
+    void after_auth() override
+
 /// The channel and what every protocol does with it the same way.
 class connection {
 public:
@@ -131,8 +157,14 @@ public:
     void write_line(std::string_view line, net::secret_span secret = {0, 0});
     void write_lines(const std::vector<std::string>& lines);
     void write_raw(std::string_view bytes);
-    /// A dot-terminated block after its status line (POP3, NNTP), to sink.
-    void read_dot_block(const net::sink_fn& sink, std::size_t max_bytes, std::string_view context);
+    /// A dot-terminated block after its status line (POP3, NNTP), to sink (an
+    /// empty sink discards); returns its size. When a limit, a bad line or
+    /// the sink itself (by throwing) stops the block half way, the rest of it
+    /// cannot be told from the next reply: the connection is closed.
+    std::uint64_t read_dot_block(const net::sink_fn& sink, std::size_t max_bytes, std::string_view context);
+    /// Writes an encoded command; an encoder's refusal (nullopt) is a
+    /// request_error with its code, nothing sent.
+    void send(const std::optional<command_line>& cmd, const std::error_code& ec, std::string_view what);
     /// Closes and throws protocol_error.
     [[noreturn]] void fail(errc e, const std::string& what, server_reply r = {});
     [[noreturn]] void fail(std::error_code ec, const std::string& what, server_reply r = {});
@@ -140,6 +172,10 @@ public:
     [[noreturn]] void transport_failed(std::error_code ec, std::string_view context);
 
     // ---- the shared steps ------------------------------------------------------
+    /// Opens ep (or takes over ch) and runs set_up with ep.tls.
+    void connect(dialect& d, const net::endpoint& ep, const net::session_options& opts, session_info& info);
+    void connect(dialect& d, net::channel ch, const net::endpoint& ep, const net::session_options& opts,
+                 session_info& info);
     /// Greeting, capabilities, required STARTTLS (mode == starttls), the TLS
     /// handshake refusing injected bytes, capabilities again. On any failure
     /// the connection is closed.

@@ -282,20 +282,10 @@ public:
 
 private:
     // core::dialect
-    const char* protocol_name() const noexcept override { return "NNTP"; }
-    void read_greeting(net::tls_mode mode) override;
-    std::optional<std::vector<std::string>> read_capabilities(bool required) override;
-    bool starttls_offered() const override;
-    void request_starttls() override;
-    void on_tls_established() override;
-    std::vector<std::string> sasl_mechanisms() const override;
-    std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) override;
-    bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const override;
-    core::sasl_step read_sasl_reply() override;
-    bool mechanism_unavailable(const core::server_reply& final_reply) const override;
+    PIGEON_CORE_DIALECT_OVERRIDES("NNTP");
     std::string password_command() const override;
     void password_login(const sasl::credentials& creds) override;
-    void after_auth() override;
+    void prepare(const client_options& opts);
 
     reply read_reply(std::string_view context);
     void send(const std::optional<command_line>& cmd, const std::error_code& ec, const char* what);

@@ -9,16 +9,14 @@
 #include <string_view>
 #include <system_error>
 
+#include "pigeon/core/connection.hpp"
 #include "pigeon/net/channel.hpp"
 #include "pigeon/nntp/article_ref.hpp"
 #include "pigeon/nntp/range.hpp"
 
 namespace pigeon::nntp {
 
-struct command_line {
-    std::string line;                  ///< without CRLF
-    net::secret_span secret{0, 0};     ///< part to mask in traces (length 0: none)
-};
+using command_line = core::command_line;  ///< line without CRLF, secret span for traces
 
 /// RFC 3977 section 3.1: a command line is at most 512 octets with its CRLF.
 inline constexpr std::size_t max_command_line = 512;

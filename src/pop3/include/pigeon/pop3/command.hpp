@@ -10,14 +10,12 @@
 #include <string_view>
 #include <system_error>
 
+#include "pigeon/core/connection.hpp"
 #include "pigeon/net/channel.hpp"
 
 namespace pigeon::pop3 {
 
-struct command_line {
-    std::string line;                  ///< without CRLF
-    net::secret_span secret{0, 0};     ///< part to mask in traces (length 0: none)
-};
+using command_line = core::command_line;  ///< line without CRLF, secret span for traces
 
 /// RFC 2449 section 4: a command line is at most 255 octets with its CRLF.
 inline constexpr std::size_t max_command_line = 255;
