@@ -26,18 +26,6 @@ void client::prepare(const client_options& opts) {
     info_ = {};
 }
 
-void client::connect(const net::endpoint& ep, const client_options& opts) {
-    prepare(opts);
-    conn_.connect(*this, ep, opts.net, info_);
-}
-
-void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
-    prepare(opts);
-    conn_.connect(*this, std::move(ch), ep, opts.net, info_);
-}
-
-bool client::is_connected() const noexcept { return conn_.is_open(); }
-
 nntp::state client::state() const noexcept {
     return conn_.is_open() ? session_.current() : nntp::state::disconnected;
 }

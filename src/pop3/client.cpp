@@ -29,18 +29,6 @@ void client::prepare(const client_options& opts) {
     opts_ = opts;
 }
 
-void client::connect(const net::endpoint& ep, const client_options& opts) {
-    prepare(opts);
-    conn_.connect(*this, ep, opts.net, info_);
-}
-
-void client::connect(net::channel ch, const net::endpoint& ep, const client_options& opts) {
-    prepare(opts);
-    conn_.connect(*this, std::move(ch), ep, opts.net, info_);
-}
-
-bool client::is_connected() const noexcept { return conn_.is_open(); }
-
 pop3::state client::state() const noexcept {
     return conn_.is_open() ? session_.current() : pop3::state::disconnected;
 }

@@ -201,4 +201,37 @@ private:
     unsigned short port_ = 0;
 };
 
+/// The public face the POP3, IMAP and NNTP clients share: connect() to an
+/// endpoint or over a caller's channel, is_connected(), info(), channel().
+/// Derived is the protocol's dialect and supplies prepare(opts) (forget the
+/// last connection's state, keep opts); SMTP has the same face through its
+/// own implementation (it reconnects).
+template <class Derived, class Options, class Info>
+class client_base : protected dialect {
+public:
+    /// Connects (TCP, then TLS at once for implicit-TLS endpoints) and runs
+    /// the set-up. Throws net::transport_error, net::tls_error, protocol_error.
+    void connect(const net::endpoint& ep, const Options& opts = {}) {
+        static_cast<Derived&>(*this).prepare(opts);
+        conn_.connect(*this, ep, opts.net, info_);
+    }
+    /// The same set-up over a channel that is already open (tests, proxies):
+    /// ep.tls says how TLS is used (implicit: the channel must already be TLS).
+    void connect(net::channel ch, const net::endpoint& ep, const Options& opts = {}) {
+        static_cast<Derived&>(*this).prepare(opts);
+        conn_.connect(*this, std::move(ch), ep, opts.net, info_);
+    }
+    bool is_connected() const noexcept { return conn_.is_open(); }
+    /// Greeting, capabilities before/after TLS, TLS, mechanism used.
+    const Info& info() const noexcept { return info_; }
+    /// The channel (TLS details; cancel() from another thread); request_error
+    /// when not connected.
+    net::channel& channel() { return conn_.channel(); }
+
+protected:
+    connection conn_;
+    Options opts_;
+    Info info_;
+};
+
 } // namespace pigeon::core

@@ -229,18 +229,16 @@ struct idle_options {
     std::chrono::milliseconds reidle{std::chrono::minutes(28)};
 };
 
-class client : private core::dialect {
+class client : public core::client_base<client, client_options, session_info> {
+    friend class core::client_base<client, client_options, session_info>;
+
 public:
     client();
     ~client() override;
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
 
-    /// Connects (TCP, TLS at once for imaps) and runs the set-up above.
-    void connect(const net::endpoint& ep, const client_options& opts = {});
-    /// The same set-up over a channel that is already open (tests, proxies):
-    /// ep.tls says how TLS is used (implicit: the channel must already be TLS).
-    void connect(net::channel ch, const net::endpoint& ep, const client_options& opts = {});
+    // connect(), is_connected(), info(), channel(): core::client_base.
 
     /// AUTHENTICATE with the strongest usable mechanism, else LOGIN (see
     /// core::connection::authenticate). Capabilities are learned again.
@@ -383,11 +381,8 @@ public:
     /// Closes without LOGOUT.
     void close() noexcept;
 
-    bool is_connected() const noexcept;
     imap::state state() const noexcept;
     const imap::capabilities& capabilities() const noexcept { return session_.caps(); }
-    const session_info& info() const noexcept { return info_; }
-    net::channel& channel() { return conn_.channel(); }
 
 private:
     // core::dialect
@@ -430,10 +425,7 @@ private:
     [[noreturn]] void fail(errc e, const std::string& what);
     [[noreturn]] void transport_failed(std::error_code ec, std::string_view context);
 
-    core::connection conn_;
-    client_options opts_;
     session session_;
-    session_info info_;
     response_parser parser_;
     tag_generator tags_;
     std::string first_line_;     // the first line of the last response read

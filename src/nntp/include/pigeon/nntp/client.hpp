@@ -123,18 +123,16 @@ struct retrieve_status {
     core::server_reply refusal; ///< the 423 / 430 / ... when not ok
 };
 
-class client : private core::dialect {
+class client : public core::client_base<client, client_options, session_info> {
+    friend class core::client_base<client, client_options, session_info>;
+
 public:
     client();
     ~client() override;
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
 
-    /// Connects (TCP, TLS at once for nntps) and runs the set-up above.
-    void connect(const net::endpoint& ep, const client_options& opts = {});
-    /// The same set-up over a channel that is already open (tests, proxies):
-    /// ep.tls says how TLS is used (implicit: the channel must already be TLS).
-    void connect(net::channel ch, const net::endpoint& ep, const client_options& opts = {});
+    // connect(), is_connected(), info(), channel(): core::client_base.
 
     /// AUTHINFO SASL with the strongest usable mechanism, else AUTHINFO
     /// USER/PASS (see core::connection::authenticate).
@@ -274,11 +272,8 @@ public:
     /// Closes without QUIT.
     void close() noexcept;
 
-    bool is_connected() const noexcept;
     nntp::state state() const noexcept;
     const nntp::capabilities& capabilities() const noexcept { return session_.caps(); }
-    const session_info& info() const noexcept { return info_; }
-    net::channel& channel() { return conn_.channel(); }
 
 private:
     // core::dialect
@@ -326,10 +321,7 @@ private:
     void header(std::string_view field, const range* r, const std::string* message_id,
                 const std::function<void(const hdr_entry&)>& each);
 
-    core::connection conn_;
-    client_options opts_;
     session session_;
-    session_info info_;
     std::optional<overview_format> overview_fmt_;  // learned once per connection
     bool reader_tried_ = false;                    // MODE READER sent (or found unnecessary for good)
     bool xover_unknown_ = false;                   // XOVER answered 500 / 503 on this connection

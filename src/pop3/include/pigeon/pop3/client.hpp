@@ -90,7 +90,9 @@ struct retrieve_status {
     core::server_reply refusal;    ///< the -ERR of RETR, or of DELE when retrieved but not deleted
 };
 
-class client : private core::dialect {
+class client : public core::client_base<client, client_options, core::session_info> {
+    friend class core::client_base<client, client_options, core::session_info>;
+
 public:
     client();
     /// Closes without QUIT: nothing marked deleted is deleted.
@@ -98,12 +100,7 @@ public:
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
 
-    /// Connects (TCP, TLS at once for pop3s) and runs the set-up above.
-    /// Throws net::transport_error, net::tls_error, protocol_error.
-    void connect(const net::endpoint& ep, const client_options& opts = {});
-    /// The same set-up over a channel that is already open (tests, proxies):
-    /// ep.tls says how TLS is used (implicit: the channel must already be TLS).
-    void connect(net::channel ch, const net::endpoint& ep, const client_options& opts = {});
+    // connect(), is_connected(), info(), channel(): core::client_base.
 
     /// SASL with the strongest usable mechanism, else USER/PASS (see
     /// core::connection::authenticate). CAPA is read again afterwards.
@@ -172,12 +169,8 @@ public:
     /// Closes without QUIT: nothing is deleted.
     void close() noexcept;
 
-    bool is_connected() const noexcept;
     pop3::state state() const noexcept;
     const pop3::capabilities& capabilities() const noexcept { return session_.caps(); }
-    const core::session_info& info() const noexcept { return info_; }
-    /// The channel (TLS details); request_error when not connected.
-    net::channel& channel() { return conn_.channel(); }
 
 private:
     // core::dialect
@@ -201,10 +194,7 @@ private:
     /// server sent unasked would be taken as the next command's reply.
     void expect_quiet(std::string_view what);
 
-    core::connection conn_;
-    client_options opts_;
     session session_;
-    core::session_info info_;
     std::string apop_timestamp_;
 };
 
