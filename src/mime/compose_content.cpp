@@ -1,5 +1,7 @@
 #include "pigeon/mime/compose_content.hpp"
 
+#include "pigeon/text/line_normalizer.hpp"
+
 #include <cstdint>
 
 namespace pigeon::mime {
@@ -101,22 +103,6 @@ compose_encoding choose_transfer_encoding(const content_stats& s, bool is_text, 
     return compose_encoding::base64;
 }
 
-std::string normalize_crlf(std::string_view t)
-{
-    std::string out;
-    out.reserve(t.size() + t.size() / 32 + 2);
-    for (std::size_t i = 0; i < t.size(); ++i) {
-        const char c = t[i];
-        if (c == '\r') {
-            out += "\r\n";
-            if (i + 1 < t.size() && t[i + 1] == '\n') ++i;
-        } else if (c == '\n') {
-            out += "\r\n";
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
+std::string normalize_crlf(std::string_view t) { return text::normalize_line_ends(t); }
 
 } // namespace pigeon::mime

@@ -8,6 +8,7 @@
 
 #include "pigeon/net/bytes.hpp"
 #include "pigeon/net/nul_policy.hpp"
+#include "pigeon/text/line_normalizer.hpp"
 
 namespace pigeon::net {
 
@@ -21,26 +22,24 @@ namespace pigeon::net {
 /// and return that error again (no end-of-data after a refused message).
 class dot_stuffer {
 public:
-    explicit dot_stuffer(nul_policy nul = nul_policy::refuse) noexcept : nul_(nul) {}
-    /// Appends the encoded form of data to out.
+    explicit dot_stuffer(nul_policy nul = nul_policy::refuse) noexcept
+        : n_(nul == nul_policy::refuse ? text::line_normalizer::nul_handling::refuse
+                                       : text::line_normalizer::nul_handling::strip,
+             true) {}
+    /// Appends the encoded form of data to out (errc::nul_in_data after a
+    /// refused NUL: nothing from it on is appended).
     std::error_code feed(std::string_view data, std::string& out);
     /// Appends the end of the block (CRLF if needed, then ".CRLF").
     std::error_code finish(std::string& out);
-    void reset() noexcept { at_line_start_ = true; pending_cr_ = false; failed_ = false; fed_ = 0; stripped_ = 0; }
+    void reset() noexcept { n_.reset(); }
     /// Number of bytes of the original message fed so far (with refuse, up to
     /// the NUL; with strip, the stripped NULs included).
-    std::size_t fed() const noexcept { return fed_; }
+    std::size_t fed() const noexcept { return n_.fed(); }
     /// Number of NUL bytes dropped (nul_policy::strip).
-    std::size_t stripped() const noexcept { return stripped_; }
+    std::size_t stripped() const noexcept { return n_.stripped(); }
 
 private:
-    void encode(const char* p, std::size_t n, std::string& out);
-    nul_policy nul_;
-    bool at_line_start_ = true;
-    bool pending_cr_ = false;
-    bool failed_ = false;
-    std::size_t fed_ = 0;
-    std::size_t stripped_ = 0;
+    text::line_normalizer n_;  // the library's one line-end normaliser, dots on
 };
 
 /// Decoder: feeds the raw block (after the status line) and emits the
