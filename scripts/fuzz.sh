@@ -35,6 +35,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_sta
 rc=0
 for t in "${targets[@]}"; do
   seed=fuzz/seeds/${t#fuzz_}
+  kept=fuzz/corpus/$t   # the merged corpus of earlier campaigns (committed)
+  mkdir -p "$kept"
   work="$build/corpus/$t"
   findings="$build/findings/$t"
   mkdir -p "$work" "$findings"
@@ -43,7 +45,7 @@ for t in "${targets[@]}"; do
   TIMEFORMAT="cpu: user %U s, sys %S s, wall %R s"
   if ! { time nice -n "${PIGEON_FUZZ_NICE:-19}" "$build/fuzz/$t" -max_total_time="$secs" -max_len=65536 \
         -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$findings/" -print_final_stats=1 \
-        "$work" "$seed" 2>"$build/$t.log"; } 2>"$build/$t.time"; then
+        "$work" "$seed" "$kept" 2>"$build/$t.log"; } 2>"$build/$t.time"; then
     echo "FAILED: $t (see $build/$t.log and $findings)"; tail -30 "$build/$t.log"; rc=1
   fi
   grep -E 'stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb|Done [0-9]+ runs' \
