@@ -136,6 +136,12 @@ std::uint64_t connection::read_dot_block(const net::sink_fn& sink, std::size_t m
     return n;
 }
 
+std::vector<std::string> connection::read_dot_lines(std::size_t max_bytes, std::string_view context) {
+    std::string block;
+    read_dot_block(net::string_sink(block), max_bytes, context);
+    return net::ascii::split_lines(block);
+}
+
 void connection::send(const std::optional<command_line>& cmd, const std::error_code& ec, std::string_view what) {
     if (!cmd) throw request_error(ec ? ec : make_error_code(errc::invalid_argument), std::string(what));
     write_line(cmd->line, cmd->secret);

@@ -67,9 +67,7 @@ std::optional<std::vector<std::string>> client::read_capabilities(bool) {
         session_.on_capabilities_unavailable();
         return std::nullopt;
     }
-    std::string block;
-    read_block(net::string_sink(block), opts_.limits.max_capabilities_bytes, "reading CAPABILITIES");
-    auto raw = net::ascii::split_lines(block);
+    auto raw = conn_.read_dot_lines(opts_.limits.max_capabilities_bytes, "reading CAPABILITIES");
     session_.on_capabilities(nntp::capabilities::parse(raw));
     return raw;
 }

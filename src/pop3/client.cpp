@@ -60,9 +60,7 @@ std::optional<std::vector<std::string>> client::read_capabilities(bool) {
         session_.on_capabilities_unavailable();
         return std::nullopt;
     }
-    std::string block;
-    read_block(net::string_sink(block), opts_.limits.max_capa_bytes, "reading CAPA");
-    auto raw = net::ascii::split_lines(block);
+    auto raw = conn_.read_dot_lines(opts_.limits.max_capa_bytes, "reading CAPA");
     session_.on_capabilities(pop3::capabilities::parse(raw));
     return raw;
 }

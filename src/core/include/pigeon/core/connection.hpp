@@ -162,6 +162,8 @@ public:
     /// the sink itself (by throwing) stops the block half way, the rest of it
     /// cannot be told from the next reply: the connection is closed.
     std::uint64_t read_dot_block(const net::sink_fn& sink, std::size_t max_bytes, std::string_view context);
+    /// A small dot block (CAPA, CAPABILITIES) as its lines, without line ends.
+    std::vector<std::string> read_dot_lines(std::size_t max_bytes, std::string_view context);
     /// Writes an encoded command; an encoder's refusal (nullopt) is a
     /// request_error with its code, nothing sent.
     void send(const std::optional<command_line>& cmd, const std::error_code& ec, std::string_view what);
