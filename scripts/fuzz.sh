@@ -21,12 +21,17 @@ if command -v ccache >/dev/null; then
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd .. && pwd)}
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DPIGEON_BUILD_FUZZ=ON -DPIGEON_BUILD_TESTS=OFF \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 all=(fuzz_message fuzz_address fuzz_encoded_word fuzz_dot_block fuzz_imap_response fuzz_smtp_reply
      fuzz_pop3_reply fuzz_nntp_reply fuzz_scram fuzz_nntp_overview fuzz_imap_fetch)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
+# PIGEON_FUZZ_NO_BUILD=1: the targets are built already (fuzz-campaign.sh
+# builds once, then runs two campaigns side by side on one build tree).
+if [ "${PIGEON_FUZZ_NO_BUILD:-0}" != 1 ]; then
+CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DPIGEON_BUILD_FUZZ=ON -DPIGEON_BUILD_TESTS=OFF \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 nice -n "${PIGEON_FUZZ_NICE:-19}" cmake --build "$build" --target "${targets[@]}"
+fi
+[ "${PIGEON_FUZZ_BUILD_ONLY:-0}" != 1 ] || exit 0
 # Belt and braces: the build already makes every report fatal
 # (-fno-sanitize-recover=all); these make sure a report stops the run and
 # leaves an artifact even if someone builds without it.
