@@ -75,6 +75,39 @@ struct reader {
     }
 };
 
+fetch_config read_fetch(const reader& r, const std::string& prefix, const toml::node& node) {
+    const auto* t = node.as_table();
+    if (!t) fail(r.path, prefix + " must be a table" + where(node));
+    fetch_config f;
+    for (const auto& [k, v] : *t) {
+        const std::string key(k.str());
+        const std::string full = prefix + "." + key;
+        if (key == "source") f.source = r.string(v, full);
+        else if (key == "folders") f.folders = r.strings(v, full);
+        else if (key == "destination") {
+            f.destination = r.string(v, full);
+            // maildir:~/Mail and mbox:~/mbox: the home directory.
+            for (const char* kind : {"maildir:", "mbox:"}) {
+                std::string pre(kind);
+                if (f.destination.rfind(pre, 0) == 0)
+                    f.destination = pre + expand_home(f.destination.substr(pre.size()));
+            }
+        } else if (key == "user") f.user = r.string(v, full);
+        else if (key == "keep") f.keep = r.boolean(v, full);
+        else if (key == "delete") f.keep = !r.boolean(v, full);
+        else if (key == "delete_older_than") f.delete_older_than = r.number(v, full);
+        else if (key == "mark_seen") f.mark_seen = r.boolean(v, full);
+        else if (key == "unseen") f.unseen = r.boolean(v, full);
+        else if (key == "since") f.since = r.string(v, full);
+        else if (key == "max_size") f.max_size = r.number(v, full);
+        else if (key == "limit") f.limit = r.number(v, full);
+        else if (key == "max_connections") f.max_connections = r.number(v, full);
+        else if (key == "poll_interval") f.poll_interval = r.number(v, full);
+        else error_line("warning: " + r.path + ": unknown key " + printable(full) + where(v) + " ignored");
+    }
+    return f;
+}
+
 account_config read_account(const std::string& path, const std::string& name, const toml::table& t) {
     reader r{path};
     account_config a;
@@ -101,6 +134,7 @@ account_config read_account(const std::string& path, const std::string& name, co
         else if (key == "insecure") a.insecure = r.boolean(v, full);
         else if (key == "auth_mech") a.auth_mechanisms = r.strings(v, full);
         else if (key == "timeout") a.timeout = r.number(v, full);
+        else if (key == "fetch") a.fetch = read_fetch(r, full, v);
         else error_line("warning: " + path + ": unknown key " + printable(full) + where(v) + " ignored");
     }
     return a;

@@ -22,6 +22,25 @@
 
 namespace pigeon::cli {
 
+/// [accounts.NAME.fetch]: where `pigeon fetch` and `pigeon watch` take mail
+/// from and put it. Unset keys fall back to the account's (user,
+/// password_command, TLS keys); the source server may differ from `server`.
+struct fetch_config {
+    std::string source;                 ///< imap://, imaps://, pop3://, pop3s:// (path: the folder)
+    std::vector<std::string> folders;   ///< IMAP folders or patterns ("INBOX", "Lists/*")
+    std::string destination;            ///< maildir:PATH, mbox:PATH, mda:COMMAND, lmtp:..., smtp:...
+    std::string user;                   ///< "" = the account's user (or the URL's)
+    bool keep = true;                   ///< false (or delete = true): delete after delivery
+    std::optional<double> delete_older_than;  ///< days
+    bool mark_seen = false;
+    bool unseen = false;
+    std::string since;                  ///< YYYY-MM-DD
+    std::optional<double> max_size;     ///< bytes
+    std::optional<double> limit;        ///< messages per folder and run
+    std::optional<double> max_connections;  ///< per server
+    std::optional<double> poll_interval;    ///< seconds (`watch` over POP3)
+};
+
 struct account_config {
     std::string name;
     bool is_default = false;
@@ -37,6 +56,7 @@ struct account_config {
     bool insecure = false;
     std::vector<std::string> auth_mechanisms;
     std::optional<double> timeout; ///< seconds
+    std::optional<fetch_config> fetch;
 };
 
 struct config_file {

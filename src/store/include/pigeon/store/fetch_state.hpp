@@ -45,6 +45,7 @@ struct delivered_record {
     std::string message_id;       ///< as in the header, "" when absent
     std::string location;         ///< delivery::location()
     std::string destination;      ///< destination::describe()
+    std::int64_t delivered_at = 0;///< seconds since the epoch (POP3 --delete-older-than)
 };
 
 enum class lock_mode { fail_if_held, wait };

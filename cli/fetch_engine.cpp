@@ -1,0 +1,890 @@
+#include "fetch_engine.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <ctime>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "common.hpp"
+#include "pigeon/imap/client.hpp"
+#include "pigeon/mime/rfc2047.hpp"
+#include "pigeon/pop3/client.hpp"
+
+namespace pigeon::cli {
+
+int exit_code_for_store(const std::error_code& ec) {
+    if (ec.category() == store::store_category()) {
+        switch (static_cast<store::errc>(ec.value())) {
+        case store::errc::bad_spec: return exit_usage;
+        case store::errc::cannot_create: return exit_cantcreat;
+        case store::errc::locked:
+        case store::errc::mda_tempfail: return exit_tempfail;
+        case store::errc::mda_failed: return exit_unavailable;
+        default: return exit_ioerr;
+        }
+    }
+    return exit_ioerr;
+}
+
+std::string state_key(const std::string& name) {
+    static const char hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char ch : name) {
+        if (std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '@' || ch == '+') {
+            out.push_back(static_cast<char>(ch));
+        } else {
+            out.push_back('%');
+            out.push_back(hex[ch >> 4]);
+            out.push_back(hex[ch & 15]);
+        }
+    }
+    if (out.empty() || out[0] == '.') out.insert(0, "%");
+    return out;
+}
+
+account_context::account_context(std::string name, std::string state_dir, std::string destination,
+                                 store::destination_options dest_opts, store::lock_mode lock)
+    : name_(std::move(name)), state_dir_(std::move(state_dir)), destination_(std::move(destination)),
+      dest_opts_(std::move(dest_opts)), lock_(lock) {}
+
+store::fetch_state& account_context::state() {
+    std::lock_guard<std::mutex> g(open_mutex_);
+    if (state_) return *state_;
+    // Intents left by a crash are settled against the stores they name.
+    std::map<std::string, std::unique_ptr<store::destination>> stores;
+    auto exists = [&](const store::delivered_record& r) {
+        auto it = stores.find(r.destination);
+        if (it == stores.end()) {
+            std::error_code ec;
+            store::destination_options o = dest_opts_;
+            o.create = false;
+            it = stores.emplace(r.destination, store::open_destination(r.destination, o, ec)).first;
+        }
+        return it->second && it->second->contains(r.location, r.size, r.sha256_hex);
+    };
+    std::error_code ec;
+    auto st = store::fetch_state::open(state_dir_, lock_, exists, ec);
+    if (!st) {
+        if (ec == store::errc::locked)
+            throw exit_error(exit_tempfail, "account " + printable(name_) + " is being fetched by another pigeon (" +
+                                                state_dir_ + "/lock is held); try again later, or use --wait");
+        throw exit_error(ec == store::errc::cannot_create ? exit_cantcreat : exit_ioerr,
+                         "state directory " + printable(state_dir_) + ": " + ec.message());
+    }
+    state_.emplace(std::move(*st));
+    return *state_;
+}
+
+namespace {
+
+/// A store failure that ends the job: what was committed before it is
+/// still made durable and recorded, nothing is deleted on the server.
+struct store_failure : std::runtime_error {
+    int code;
+    store_failure(int c, const std::string& what) : std::runtime_error(what), code(c) {}
+};
+
+/// Finds Message-ID, From and Subject in the header block as it streams by
+/// (the first 64 KiB at most), without holding the message.
+class header_sniffer {
+public:
+    void feed(std::string_view bytes) {
+        if (done_) return;
+        for (char ch : bytes) {
+            if (ch == '\r') continue;
+            if (ch == '\n') {
+                if (line_.empty()) {
+                    end_field();
+                    done_ = true;
+                    return;
+                }
+                if (line_[0] == ' ' || line_[0] == '\t') {
+                    field_ += line_;
+                } else {
+                    end_field();
+                    field_ = line_;
+                }
+                line_.clear();
+                continue;
+            }
+            if (line_.size() < 4096) line_.push_back(ch);
+            if (++seen_ > 64 * 1024) {
+                done_ = true;
+                return;
+            }
+        }
+    }
+    void finish() {
+        if (!done_ && !line_.empty()) {
+            if (line_[0] == ' ' || line_[0] == '\t') field_ += line_;
+            else {
+                end_field();
+                field_ = line_;
+            }
+        }
+        end_field();
+        done_ = true;
+    }
+    std::string message_id, from, subject;
+
+private:
+    void end_field() {
+        if (field_.empty()) return;
+        auto colon = field_.find(':');
+        if (colon != std::string::npos) {
+            std::string name = field_.substr(0, colon);
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            std::string value = field_.substr(colon + 1);
+            auto b = value.find_first_not_of(" \t");
+            auto e = value.find_last_not_of(" \t");
+            value = b == std::string::npos ? std::string() : value.substr(b, e - b + 1);
+            if (name == "message-id" && message_id.empty()) message_id = value.substr(0, 998);
+            else if (name == "from" && from.empty()) from = value.substr(0, 998);
+            else if (name == "subject" && subject.empty()) subject = value.substr(0, 998);
+        }
+        field_.clear();
+    }
+    std::string line_, field_;
+    std::size_t seen_ = 0;
+    bool done_ = false;
+};
+
+std::chrono::year_month_day days_ago(double days) {
+    auto now = std::chrono::system_clock::now();
+    auto then = now - std::chrono::seconds(static_cast<long long>(days * 86400.0));
+    return std::chrono::year_month_day(std::chrono::floor<std::chrono::days>(then));
+}
+
+/// The delivery of one message and what it learned on the way.
+struct in_flight {
+    std::unique_ptr<store::delivery> d;
+    header_sniffer headers;
+    std::uint64_t announced = 0;
+    bool failed = false;
+    std::error_code error;
+    std::unique_lock<std::mutex> store_lock;
+};
+
+/// What both protocols share: the destination, the batch of committed but
+/// not yet durable messages, and the recording.
+class fetch_run {
+public:
+    fetch_run(const fetch_job& job, fetch_observer& obs, job_result& res) : job_(job), obs_(obs), res_(res) {
+        std::error_code ec;
+        dest_ = store::open_destination(job.account->destination_spec(), job.account->destination_options(), ec);
+        if (!dest_ || ec)
+            throw exit_error(exit_code_for_store(ec), "destination " + printable(job.account->destination_spec()) +
+                                                          ": " + ec.message());
+        is_mbox_ = job.account->destination_spec().rfind("mbox:", 0) == 0;
+        last_sync_ = std::chrono::steady_clock::now();
+    }
+
+    store::fetch_state& state() { return job_.account->state(); }
+
+    bool delivered(const store::message_key& k) {
+        std::lock_guard<std::mutex> g(job_.account->mutex());
+        return state().delivered(k);
+    }
+
+    /// Starts a message; throws store_failure when the store cannot take it.
+    std::unique_ptr<in_flight> begin(const store::message_meta& meta, std::uint64_t announced) {
+        auto f = std::make_unique<in_flight>();
+        if (is_mbox_) f->store_lock = std::unique_lock<std::mutex>(job_.account->store_mutex());
+        std::error_code ec;
+        f->d = dest_->begin(meta, ec);
+        if (!f->d || ec) fail_store(ec);
+        f->announced = announced;
+        return f;
+    }
+
+    /// A sink writing into f (errors remembered, reported at finish()).
+    net::sink_fn sink(in_flight& f) {
+        return [this, &f](std::string_view bytes) {
+            if (f.failed) return;
+            f.headers.feed(bytes);
+            std::error_code ec;
+            f.d->write(bytes, ec);
+            if (ec) {
+                f.failed = true;
+                f.error = ec;
+                // Disk full or an I/O error: nothing more can be stored.
+                if (ec.category() != store::store_category() ||
+                    (ec != store::errc::mda_failed && ec != store::errc::mda_tempfail))
+                    fail_store(ec);
+            }
+            stream_bytes_ += bytes.size();
+            if (stream_bytes_ - last_report_ >= (1u << 20)) {
+                last_report_ = stream_bytes_;
+                obs_.progress(job_, res_.delivered, res_.bytes + (stream_bytes_ - committed_bytes_), total_messages_,
+                              total_bytes_);
+            }
+        };
+    }
+
+    /// Commits f under key; returns false when the message was not stored
+    /// (it stays on the server). Throws store_failure for a store that
+    /// cannot take more.
+    bool finish(std::unique_ptr<in_flight> f, const store::message_key& key, const std::vector<std::string>& flags) {
+        committed_bytes_ = stream_bytes_;
+        std::error_code ec = f->error;
+        if (!f->failed) f->d->commit(ec);
+        if (ec) {
+            f->d->abort();
+            if (ec == store::errc::mda_tempfail) {
+                ++res_.skipped;
+                mda_tempfail_ = true;
+                obs_.note(job_, describe(key) + ": the delivery command asked to try again later (exit 75); kept on "
+                                                "the server");
+                return false;
+            }
+            if (ec == store::errc::mda_failed) {
+                ++res_.skipped;
+                mda_failed_ = true;
+                obs_.note(job_, describe(key) + ": the delivery command failed; kept on the server");
+                return false;
+            }
+            fail_store(ec);
+        }
+        f->headers.finish();
+        std::uint64_t size = f->d->bytes_written();
+        if (f->announced != 0 && size != f->announced)
+            obs_.note(job_, describe(key) + ": the server announced " + std::to_string(f->announced) +
+                                " bytes and sent " + std::to_string(size) + "; stored as sent");
+        store::delivered_record rec;
+        rec.key = key;
+        rec.size = size;
+        rec.sha256_hex = f->d->sha256_hex();
+        rec.message_id = f->headers.message_id;
+        rec.location = f->d->location();
+        rec.destination = dest_->describe();
+        rec.delivered_at = static_cast<std::int64_t>(std::time(nullptr));
+        {
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            state().intend(rec, ec);
+        }
+        if (ec) fail_store(ec);
+        f->store_lock = {};
+        pending_.push_back({std::move(rec), flags, std::move(f->headers.from), std::move(f->headers.subject)});
+        pending_bytes_ += size;
+        ++res_.delivered;
+        res_.bytes += size;
+        obs_.progress(job_, res_.delivered, res_.bytes, total_messages_, total_bytes_);
+        auto now = std::chrono::steady_clock::now();
+        if (pending_.size() >= 256 || pending_bytes_ >= (64u << 20) || now - last_sync_ > std::chrono::seconds(2))
+            flush();
+        return true;
+    }
+
+    /// Makes the batch durable, then records it. Returns the keys recorded.
+    void flush() {
+        last_sync_ = std::chrono::steady_clock::now();
+        if (pending_.empty()) return;
+        std::error_code ec;
+        dest_->sync(ec);
+        if (ec) fail_store(ec, /*flushing=*/true);
+        std::vector<store::delivered_record> recs;
+        recs.reserve(pending_.size());
+        for (auto& p : pending_) recs.push_back(p.rec);
+        {
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            state().confirm(recs, ec);
+            if (!ec) state().sync(ec);
+        }
+        if (ec) fail_store(ec, true);
+        for (auto& p : pending_) {
+            delivered_message m;
+            m.account = job_.account->name();
+            m.folder = p.rec.key.folder;
+            m.uidvalidity = p.rec.key.uidvalidity;
+            m.uid = p.rec.key.uid;
+            m.uidl = p.rec.key.uidl;
+            if (auto sp = m.uidl.find(' '); sp != std::string::npos) m.uidl.resize(sp);
+            m.message_id = p.rec.message_id;
+            m.size = p.rec.size;
+            m.destination = p.rec.destination;
+            m.location = p.rec.location;
+            m.flags = p.flags;
+            m.from = mime::decode_unstructured(p.from);
+            m.subject = mime::decode_unstructured(p.subject);
+            obs_.delivered(job_, m);
+            durable_.push_back(p.rec.key);
+        }
+        pending_.clear();
+        pending_bytes_ = 0;
+    }
+
+    /// Keys made durable since the last call.
+    std::vector<store::message_key> take_durable() { return std::exchange(durable_, {}); }
+
+    void set_totals(std::uint64_t messages, std::uint64_t bytes) {
+        total_messages_ = messages;
+        total_bytes_ = bytes;
+        obs_.progress(job_, res_.delivered, res_.bytes, total_messages_, total_bytes_);
+    }
+
+    bool mda_tempfail() const noexcept { return mda_tempfail_; }
+    bool mda_failed() const noexcept { return mda_failed_; }
+    const fetch_job& job() const noexcept { return job_; }
+    fetch_observer& observer() noexcept { return obs_; }
+
+    [[noreturn]] void fail_store(const std::error_code& ec, bool flushing = false) {
+        (void)flushing;
+        throw store_failure(exit_code_for_store(ec),
+                            "destination " + printable(dest_->describe()) + ": " + ec.message() +
+                                (ec.category() == store::store_category() ? "" : std::string()));
+    }
+
+    static std::string describe(const store::message_key& k) {
+        if (!k.uidl.empty()) {
+            std::string u = k.uidl;
+            if (auto sp = u.find(' '); sp != std::string::npos) u.resize(sp);
+            return "message " + printable(u);
+        }
+        return "UID " + std::to_string(k.uid);
+    }
+
+private:
+    struct pending_entry {
+        store::delivered_record rec;
+        std::vector<std::string> flags;
+        std::string from, subject;
+    };
+    const fetch_job& job_;
+    fetch_observer& obs_;
+    job_result& res_;
+    std::unique_ptr<store::destination> dest_;
+    bool is_mbox_ = false;
+    std::vector<pending_entry> pending_;
+    std::uint64_t pending_bytes_ = 0;
+    std::vector<store::message_key> durable_;
+    std::chrono::steady_clock::time_point last_sync_;
+    std::uint64_t stream_bytes_ = 0, committed_bytes_ = 0, last_report_ = 0;
+    std::uint64_t total_messages_ = 0, total_bytes_ = 0;
+    bool mda_tempfail_ = false, mda_failed_ = false;
+};
+
+sasl::credentials credentials_of(const fetch_source& s) {
+    sasl::credentials c;
+    c.username = s.user;
+    c.host = s.ep.host;
+    c.port = s.ep.port;
+    c.password = s.password ? s.password() : std::string();
+    return c;
+}
+
+sasl::selection_options selection_of(const fetch_source& s) {
+    sasl::selection_options sel;
+    sel.allowed = s.auth_mechanisms;
+    sel.allow_cleartext_secrets = s.allow_cleartext;
+    return sel;
+}
+
+bool is_pattern(const std::string& f) { return f.find_first_of("*%") != std::string::npos; }
+
+// ---------------------------------------------------------------- IMAP
+
+class imap_fetch {
+public:
+    imap_fetch(imap::client& c, fetch_run& run, const std::atomic<bool>& stop, job_result& res)
+        : c_(c), run_(run), stop_(stop), res_(res), job_(run.job()), pol_(job_.policy) {}
+
+    void folder(const std::string& name) {
+        bool writable = pol_.delete_after || pol_.delete_older_than_days || pol_.mark_seen;
+        const imap::mailbox_status& st = writable ? c_.select(name) : c_.examine(name);
+        if (!st.uidvalidity)
+            throw exit_error(exit_protocol, "folder " + printable(name) + ": the server gave no UIDVALIDITY");
+        uidvalidity_ = *st.uidvalidity;
+        folder_ = name;
+        std::uint32_t exists = st.exists.value_or(0);
+        res_.folders.push_back(name);
+
+        std::vector<std::uint32_t> known;
+        {
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            known = run_.state().uidvalidities(name);
+        }
+        bool changed = !known.empty() && std::find(known.begin(), known.end(), uidvalidity_) == known.end();
+
+        imap::uid_set all_uids;
+        if (exists > 0) all_uids = c_.search(imap::search_query::all());
+        std::vector<std::uint32_t> candidates;
+        if (exists > 0) {
+            imap::uid_set wanted = all_uids;
+            if (pol_.unseen || pol_.since) {
+                std::vector<imap::search_query> q;
+                if (pol_.unseen) q.push_back(imap::search_query::unseen());
+                if (pol_.since) q.push_back(imap::search_query::since(*pol_.since));
+                wanted = c_.search(q.size() == 1 ? q[0] : imap::search_query::and_(std::move(q)));
+            }
+            for (std::uint32_t uid : wanted)
+                if (!run_.delivered({name, uidvalidity_, uid, {}})) candidates.push_back(uid);
+        }
+        if (changed) rebaseline(known, candidates);
+        if (pol_.limit && candidates.size() > pol_.limit) candidates.resize(pol_.limit);
+
+        // What the bodies need: flags (Maildir info), date, size, sequence.
+        std::unordered_map<std::uint32_t, imap::message_data> meta;
+        std::unordered_map<std::uint32_t, std::uint32_t> uid_of_seq;
+        std::uint64_t total_bytes = 0;
+        if (!candidates.empty()) {
+            imap::fetch_items items;
+            items.flags = items.rfc822_size = items.internal_date = true;
+            c_.fetch_each(imap::uid_set::from_numbers(candidates), items, [&](imap::message_data& m) {
+                if (!m.uid) return;
+                uid_of_seq[m.seq] = *m.uid;
+                meta[*m.uid] = std::move(m);
+            });
+            std::vector<std::uint32_t> kept;
+            std::uint64_t too_large = 0;
+            for (std::uint32_t uid : candidates) {
+                auto it = meta.find(uid);
+                if (it == meta.end()) continue;   // expunged meanwhile
+                std::uint64_t size = it->second.rfc822_size.value_or(0);
+                if (pol_.max_size && size > pol_.max_size) {
+                    ++too_large;
+                    continue;
+                }
+                total_bytes += size;
+                kept.push_back(uid);
+            }
+            if (too_large) {
+                res_.skipped += too_large;
+                run_.observer().note(job_, "folder " + printable(name) + ": " + std::to_string(too_large) +
+                                               " message(s) larger than --max-size kept on the server");
+            }
+            candidates = std::move(kept);
+        }
+        run_.set_totals(res_.delivered + candidates.size(), res_.bytes + total_bytes);
+
+        constexpr std::size_t chunk = 500;
+        for (std::size_t i = 0; i < candidates.size() && !stop_.load(); i += chunk) {
+            std::vector<std::uint32_t> part(candidates.begin() + static_cast<std::ptrdiff_t>(i),
+                                            candidates.begin() +
+                                                static_cast<std::ptrdiff_t>(std::min(candidates.size(), i + chunk)));
+            fetch_bodies(part, meta, uid_of_seq);
+            run_.flush();
+            after_delivery(run_.take_durable());
+        }
+        run_.flush();
+        after_delivery(run_.take_durable());
+        if (exists > 0 && !stop_.load()) delete_old(all_uids);
+        if (!writable) return;
+        if (!c_.capabilities().has("UIDPLUS") && deleted_without_uidplus_) c_.close_mailbox();
+    }
+
+private:
+    void fetch_bodies(const std::vector<std::uint32_t>& uids,
+                      const std::unordered_map<std::uint32_t, imap::message_data>& meta,
+                      const std::unordered_map<std::uint32_t, std::uint32_t>& uid_of_seq) {
+        imap::fetch_items items = imap::fetch_items::whole_message();
+        std::unique_ptr<in_flight> cur;
+        std::optional<std::uint32_t> cur_uid;
+        imap::fetch_options fo;
+        fo.batch = 100;
+        fo.in_flight = 3;
+        c_.fetch_each(
+            imap::uid_set::from_numbers(uids), items,
+            [&](imap::message_data& m) {
+                if (!cur) return;   // no body (NIL, or a FETCH of flags only)
+                std::optional<std::uint32_t> uid = m.uid ? m.uid : cur_uid;
+                if (!m.uid) {
+                    cur->d->abort();
+                    cur.reset();
+                    fetch_errors_ = true;
+                    run_.observer().note(job_, "folder " + printable(folder_) + ": the server sent message " +
+                                                   std::to_string(m.seq) + " without its UID; not stored (kept "
+                                                   "on the server)");
+                    return;
+                }
+                if (cur_uid && *uid != *cur_uid) {
+                    cur->d->abort();
+                    cur.reset();
+                    fetch_errors_ = true;
+                    run_.observer().note(job_, "folder " + printable(folder_) + ": body of UID " +
+                                                   std::to_string(*uid) + " arrived for another UID; not stored");
+                    return;
+                }
+                std::vector<std::string> flags;
+                if (auto it = meta.find(*uid); it != meta.end() && it->second.flags) flags = *it->second.flags;
+                run_.finish(std::move(cur), {folder_, uidvalidity_, *uid, {}}, flags);
+                if (stop_.load()) throw stop_requested{};
+            },
+            [&](const imap::body_target& t) -> net::sink_fn {
+                std::optional<std::uint32_t> uid = t.uid;
+                if (!uid) {
+                    if (auto it = uid_of_seq.find(t.seq); it != uid_of_seq.end()) uid = it->second;
+                }
+                cur_uid = uid;
+                store::message_meta mm;
+                mm.folder = folder_;
+                mm.size_hint = t.size;
+                if (uid) {
+                    if (auto it = meta.find(*uid); it != meta.end()) {
+                        if (it->second.flags) mm.flags = *it->second.flags;
+                        if (it->second.internal_date)
+                            mm.internal_date = it->second.internal_date->time.time_since_epoch().count();
+                    }
+                }
+                cur = run_.begin(mm, t.size);
+                return run_.sink(*cur);
+            },
+            fo);
+    }
+
+    struct stop_requested {};
+
+public:
+    /// fetch_bodies, ending early (cleanly) when asked to stop.
+    void run_folder(const std::string& name) {
+        try {
+            folder(name);
+        } catch (const stop_requested&) {
+            // The message in flight was finished; the connection is in the
+            // middle of a FETCH: make what we have durable and leave.
+            run_.flush();
+            stopped_mid_fetch_ = true;
+        }
+    }
+    bool stopped_mid_fetch() const noexcept { return stopped_mid_fetch_; }
+    bool fetch_errors() const noexcept { return fetch_errors_; }
+
+private:
+    void after_delivery(const std::vector<store::message_key>& keys) {
+        if (keys.empty()) return;
+        imap::uid_set set;
+        for (const auto& k : keys) set.add(k.uid);
+        set.normalize();
+        if (pol_.mark_seen) c_.store(set, imap::store_action::add, {"\\Seen"});
+        if (pol_.delete_after) expunge(set, keys.size());
+    }
+
+    void expunge(const imap::uid_set& set, std::size_t n) {
+        c_.store(set, imap::store_action::add, {"\\Deleted"});
+        if (c_.capabilities().has("UIDPLUS")) c_.expunge(set);
+        else deleted_without_uidplus_ = true;   // CLOSE at the end expunges
+        res_.deleted += n;
+    }
+
+    /// --delete / --delete-older-than for messages delivered in earlier runs.
+    void delete_old(const imap::uid_set& all_uids) {
+        if (!pol_.delete_after && !pol_.delete_older_than_days) return;
+        imap::uid_set pool = all_uids;
+        if (pol_.delete_older_than_days)
+            pool = c_.search(imap::search_query::before(days_ago(*pol_.delete_older_than_days)));
+        imap::uid_set set;
+        std::size_t n = 0;
+        {
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            for (std::uint32_t uid : pool)
+                if (run_.state().delivered({folder_, uidvalidity_, uid, {}})) {
+                    set.add(uid);
+                    ++n;
+                }
+        }
+        if (n == 0) return;
+        set.normalize();
+        expunge(set, n);
+    }
+
+    /// UIDVALIDITY changed: messages delivered under an earlier one are
+    /// matched by (Message-ID, size) and recorded under the new one instead
+    /// of being fetched again.
+    void rebaseline(const std::vector<std::uint32_t>& old_validities, std::vector<std::uint32_t>& candidates) {
+        if (candidates.empty()) {
+            run_.observer().note(job_, "folder " + printable(folder_) + ": UIDVALIDITY changed to " +
+                                           std::to_string(uidvalidity_) + "; the folder is empty");
+            return;
+        }
+        imap::fetch_items items;
+        items.rfc822_size = true;
+        items.sections.push_back({"HEADER.FIELDS (MESSAGE-ID)", std::nullopt, 0, false, true});
+        std::vector<store::delivered_record> matched;
+        std::set<std::string> used;   // old records taken (one server message each)
+        std::unordered_set<std::uint32_t> matched_uids;
+        c_.fetch_each(imap::uid_set::from_numbers(candidates), items, [&](imap::message_data& m) {
+            if (!m.uid || !m.rfc822_size) return;
+            const auto* sec = m.find_section("HEADER.FIELDS (MESSAGE-ID)");
+            if (!sec) {
+                for (const auto& s : m.sections)
+                    if (s.section.rfind("HEADER.FIELDS", 0) == 0) sec = &s;
+            }
+            if (!sec) return;
+            header_sniffer h;
+            h.feed(sec->bytes);
+            h.finish();
+            if (h.message_id.empty()) return;
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            const auto* old = run_.state().find_by_message_id(h.message_id, *m.rfc822_size);
+            if (!old || old->key.folder != folder_ || old->key.uidvalidity == uidvalidity_) return;
+            std::string id = std::to_string(old->key.uidvalidity) + ":" + std::to_string(old->key.uid);
+            if (!used.insert(id).second) return;
+            store::delivered_record r = *old;
+            r.key = {folder_, uidvalidity_, *m.uid, {}};
+            matched.push_back(std::move(r));
+            matched_uids.insert(*m.uid);
+        });
+        std::vector<store::message_key> old_keys;
+        {
+            std::lock_guard<std::mutex> g(job_.account->mutex());
+            for (const auto* r : run_.state().records_of(folder_))
+                if (r->key.uidvalidity != uidvalidity_) old_keys.push_back(r->key);
+            std::error_code ec;
+            run_.state().confirm(matched, ec);
+            if (!ec) run_.state().sync(ec);
+            if (!ec) run_.state().forget(old_keys, ec);
+            if (ec) run_.fail_store(ec);
+        }
+        std::vector<std::uint32_t> rest;
+        for (auto uid : candidates)
+            if (!matched_uids.count(uid)) rest.push_back(uid);
+        res_.rebaselined += matched.size();
+        std::string was;
+        for (auto v : old_validities) was += (was.empty() ? "" : ",") + std::to_string(v);
+        run_.observer().note(job_, "folder " + printable(folder_) + ": UIDVALIDITY changed (" + was + " -> " +
+                                       std::to_string(uidvalidity_) + "): " + std::to_string(matched.size()) +
+                                       " message(s) already delivered, matched by Message-ID and size; " +
+                                       std::to_string(rest.size()) + " to fetch");
+        candidates = std::move(rest);
+    }
+
+    imap::client& c_;
+    fetch_run& run_;
+    const std::atomic<bool>& stop_;
+    job_result& res_;
+    const fetch_job& job_;
+    const fetch_policy& pol_;
+    std::string folder_;
+    std::uint32_t uidvalidity_ = 0;
+    bool deleted_without_uidplus_ = false;
+    bool stopped_mid_fetch_ = false;
+    bool fetch_errors_ = false;
+};
+
+void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop, job_result& res) {
+    imap::client c;
+    imap::client_options o;
+    o.net = job.source.net;
+    c.connect(job.source.ep, o);
+    if (!job.source.user.empty() && c.state() == imap::state::not_authenticated)
+        c.authenticate(credentials_of(job.source), selection_of(job.source));
+
+    std::vector<std::string> folders;
+    if (is_pattern(job.folder)) {
+        for (const auto& mb : c.list("", job.folder)) {
+            const auto& e = mb.entry;
+            if (e.has_attribute("\\Noselect") || e.has_attribute("\\NonExistent") || !e.name_valid) continue;
+            folders.push_back(e.name);
+        }
+        if (folders.empty()) obs.note(job, "no folder matches " + printable(job.folder));
+    } else {
+        folders.push_back(job.folder.empty() ? "INBOX" : job.folder);
+    }
+    fetch_run run(job, obs, res);
+    bool errors = false;
+    for (const auto& f : folders) {
+        if (stop.load()) break;
+        imap_fetch one(c, run, stop, res);
+        try {
+            one.run_folder(f);
+        } catch (const store_failure&) {
+            try {
+                run.flush();
+            } catch (...) {
+            }
+            throw;
+        }
+        errors = errors || one.fetch_errors();
+        if (one.stopped_mid_fetch()) {
+            c.close();
+            return;
+        }
+    }
+    try {
+        c.logout();
+    } catch (const std::exception&) {
+        // Everything is recorded; a failed LOGOUT changes nothing.
+    }
+    if (errors && res.exit_code == 0) {
+        res.exit_code = exit_protocol;
+        res.error = "the server sent FETCH responses pigeon could not attribute (see above); those messages were "
+                    "kept on the server";
+    }
+    if (res.exit_code == 0 && run.mda_tempfail()) {
+        res.exit_code = exit_tempfail;
+        res.error = "the delivery command deferred some messages (kept on the server)";
+    } else if (res.exit_code == 0 && run.mda_failed()) {
+        res.exit_code = exit_unavailable;
+        res.error = "the delivery command failed for some messages (kept on the server)";
+    }
+}
+
+// ---------------------------------------------------------------- POP3
+
+void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop, job_result& res) {
+    pop3::client c;
+    pop3::client_options o;
+    o.net = job.source.net;
+    c.connect(job.source.ep, o);
+    c.authenticate(credentials_of(job.source), selection_of(job.source));
+    const fetch_policy& pol = job.policy;
+
+    std::vector<pop3::message_uid> ids;
+    try {
+        c.uidl([&](const pop3::message_uid& m) { ids.push_back(m); });
+    } catch (const core::command_error& e) {
+        throw exit_error(exit_protocol, std::string("the server refused UIDL (") + e.what() +
+                                            "): without unique ids pigeon cannot tell new messages from old ones");
+    }
+    std::unordered_map<std::uint32_t, std::uint64_t> sizes;
+    c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+
+    // A UIDL listed twice (a broken server): each copy gets its own key
+    // ("uidl 2" for the second: a space never occurs in a UIDL).
+    std::unordered_map<std::string, int> seen;
+    std::vector<std::pair<std::uint32_t, std::string>> keyed;
+    bool dups = false;
+    for (const auto& m : ids) {
+        int n = ++seen[m.uid];
+        if (n > 1) dups = true;
+        keyed.emplace_back(m.number, n == 1 ? m.uid : m.uid + " " + std::to_string(n));
+    }
+    if (dups)
+        obs.note(job, "the server lists some UIDLs more than once; each copy is fetched and recorded on its own");
+
+    fetch_run run(job, obs, res);
+    std::vector<std::uint32_t> wanted;
+    std::unordered_map<std::uint32_t, std::string> key_of;
+    std::uint64_t total_bytes = 0, too_large = 0;
+    for (const auto& [num, key] : keyed) {
+        key_of[num] = key;
+        if (run.delivered({"", 0, 0, key})) continue;
+        std::uint64_t size = sizes.count(num) ? sizes[num] : 0;
+        if (pol.max_size && size > pol.max_size) {
+            ++too_large;
+            continue;
+        }
+        if (pol.limit && wanted.size() >= pol.limit) continue;
+        wanted.push_back(num);
+        total_bytes += size;
+    }
+    if (too_large) {
+        res.skipped += too_large;
+        obs.note(job, std::to_string(too_large) + " message(s) larger than --max-size kept on the server");
+    }
+    run.set_totals(wanted.size(), total_bytes);
+
+    std::unique_ptr<in_flight> cur;
+    bool stopped = false;
+    try {
+        c.retrieve_each(
+            wanted,
+            [&](std::uint32_t n) -> net::sink_fn {
+                store::message_meta mm;
+                mm.size_hint = sizes.count(n) ? sizes[n] : 0;
+                cur = run.begin(mm, mm.size_hint);
+                return run.sink(*cur);
+            },
+            [&](const pop3::retrieve_status& s) {
+                if (!cur) return;
+                if (!s.retrieved) {
+                    cur->d->abort();
+                    cur.reset();
+                    obs.note(job, "message " + std::to_string(s.number) + ": the server refused RETR (" +
+                                      printable(s.refusal.lines.empty() ? std::string() : s.refusal.lines.front()) +
+                                      "); kept on the server");
+                    return;
+                }
+                run.finish(std::move(cur), {"", 0, 0, key_of[s.number]}, {});
+                if (stop.load()) throw std::runtime_error("stop");
+            });
+    } catch (const store_failure&) {
+        try {
+            run.flush();
+        } catch (...) {
+        }
+        throw;
+    } catch (const std::runtime_error& e) {
+        if (!stop.load() || std::string(e.what()) != "stop") throw;
+        stopped = true;
+    }
+    run.flush();
+    run.take_durable();
+    if (stopped) {
+        c.close();   // no QUIT: nothing is deleted
+        return;
+    }
+
+    // Deletion, only of what is recorded as delivered (durably).
+    if (pol.delete_after || pol.delete_older_than_days) {
+        std::vector<std::uint32_t> del;
+        {
+            std::lock_guard<std::mutex> g(job.account->mutex());
+            auto& st = job.account->state();
+            std::unordered_map<std::string, std::int64_t> when;
+            if (!pol.delete_after)
+                for (const auto* r : st.records_of("")) when[r->key.uidl] = r->delivered_at;
+            for (const auto& [num, key] : keyed) {
+                if (!st.delivered({"", 0, 0, key})) continue;
+                if (!pol.delete_after) {
+                    // POP3 has no dates: the age is the time since delivery.
+                    auto it = when.find(key);
+                    if (it == when.end() || it->second == 0) continue;
+                    double age_days = static_cast<double>(std::time(nullptr) - it->second) / 86400.0;
+                    if (age_days < *pol.delete_older_than_days) continue;
+                }
+                del.push_back(num);
+            }
+        }
+        for (auto n : del) {
+            c.mark_deleted(n);
+            ++res.deleted;
+        }
+    }
+    // Forget what the server no longer has (keeps the state small).
+    {
+        std::unordered_set<std::string> present;
+        for (const auto& [num, key] : keyed) present.insert(key);
+        std::vector<store::message_key> gone;
+        std::lock_guard<std::mutex> g(job.account->mutex());
+        for (const auto* r : job.account->state().records_of(""))
+            if (!present.count(r->key.uidl)) gone.push_back(r->key);
+        if (!gone.empty()) {
+            std::error_code ec;
+            job.account->state().forget(gone, ec);
+        }
+    }
+    c.quit();
+    if (run.mda_tempfail()) {
+        res.exit_code = exit_tempfail;
+        res.error = "the delivery command deferred some messages (kept on the server)";
+    } else if (run.mda_failed()) {
+        res.exit_code = exit_unavailable;
+        res.error = "the delivery command failed for some messages (kept on the server)";
+    }
+}
+
+} // namespace
+
+job_result run_fetch_job(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop) {
+    job_result res;
+    try {
+        job.account->state();   // the lock first: a second run stops here
+        if (job.source.ep.proto == net::protocol::imap) run_imap(job, obs, stop, res);
+        else if (job.source.ep.proto == net::protocol::pop3) run_pop3(job, obs, stop, res);
+        else throw exit_error(exit_usage, "pigeon fetch reads imap://, imaps://, pop3:// and pop3s:// sources");
+    } catch (const store_failure& e) {
+        res.exit_code = e.code;
+        res.error = std::string(e.what()) + "; nothing more was deleted on the server";
+    } catch (const std::exception& e) {
+        res.exit_code = exit_code_for(e);
+        std::string msg = e.what();
+        if (dynamic_cast<const net::tls_error*>(&e)) msg = "TLS: " + msg;
+        res.error = msg;
+    }
+    return res;
+}
+
+} // namespace pigeon::cli

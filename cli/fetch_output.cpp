@@ -1,0 +1,229 @@
+#include "fetch_output.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "common.hpp"
+
+namespace pigeon::cli {
+
+std::string human_bytes(std::uint64_t n) {
+    char buf[32];
+    if (n < 1000) std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(n));
+    else if (n < 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f kB", static_cast<double>(n) / 1e3);
+    else if (n < 1000ull * 1000 * 1000) std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(n) / 1e6);
+    else std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(n) / 1e9);
+    return buf;
+}
+
+int worst_exit(int a, int b) {
+    if (a == 0) return b;
+    if (b == 0) return a;
+    if (a == exit_tempfail) return b;
+    return a;
+}
+
+nlohmann::json delivered_json(const delivered_message& m) {
+    nlohmann::json j;
+    j["account"] = m.account;
+    if (m.uidl.empty()) {
+        j["folder"] = m.folder;
+        j["uidvalidity"] = m.uidvalidity;
+        j["uid"] = m.uid;
+    } else {
+        j["uidl"] = m.uidl;
+    }
+    j["message_id"] = m.message_id;
+    j["size"] = m.size;
+    j["destination"] = m.destination;
+    j["location"] = m.location;
+    return j;
+}
+
+fetch_printer::fetch_printer(output_mode mode) : mode_(mode), t0_(std::chrono::steady_clock::now()) {
+    if (mode_ == output_mode::live) {
+        painter_ = std::thread([this] {
+            std::unique_lock<std::mutex> l(m_);
+            while (!stop_) {
+                draw_locked();
+                cv_.wait_for(l, std::chrono::milliseconds(200));
+            }
+        });
+    }
+}
+
+fetch_printer::~fetch_printer() {
+    {
+        std::lock_guard<std::mutex> g(m_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    if (painter_.joinable()) painter_.join();
+}
+
+void fetch_printer::out_line(const std::string& line) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+void fetch_printer::delivered(const fetch_job& j, const delivered_message& m) {
+    if (mode_ == output_mode::json) {
+        std::lock_guard<std::mutex> g(m_);
+        out_line(delivered_json(m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    if (on_delivered) on_delivered(j, m);
+}
+
+void fetch_printer::progress(const fetch_job& j, std::uint64_t messages, std::uint64_t bytes,
+                             std::uint64_t total_messages, std::uint64_t total_bytes) {
+    if (mode_ != output_mode::live) return;
+    std::lock_guard<std::mutex> g(m_);
+    auto& l = lines_[&j];
+    l.messages = messages;
+    l.bytes = bytes;
+    l.total_messages = total_messages;
+    l.total_bytes = total_bytes;
+}
+
+void fetch_printer::note(const fetch_job& j, const std::string& text) {
+    if (mode_ == output_mode::quiet) return;
+    std::lock_guard<std::mutex> g(m_);
+    clear_locked();
+    error_line(printable(j.label) + ": " + text);
+}
+
+void fetch_printer::started(const fetch_job& j) {
+    std::lock_guard<std::mutex> g(m_);
+    auto& l = lines_[&j];
+    l.label = j.label;
+    l.start = std::chrono::steady_clock::now();
+    order_.push_back(&j);
+}
+
+void fetch_printer::finished(const fetch_job& j, const job_result& r) {
+    std::lock_guard<std::mutex> g(m_);
+    lines_[&j].done = true;
+    if (r.exit_code != 0 && mode_ == output_mode::live) {
+        clear_locked();
+        error_line(printable(j.label) + ": " + printable(r.error));
+    }
+}
+
+void fetch_printer::clear_locked() {
+    if (mode_ != output_mode::live || drawn_ == 0) return;
+    std::string s;
+    for (std::size_t i = 0; i < drawn_; ++i) s += "\x1b[1A\r\x1b[2K";
+    std::fwrite(s.data(), 1, s.size(), stderr);
+    std::fflush(stderr);
+    drawn_ = 0;
+}
+
+void fetch_printer::draw_locked() {
+    clear_locked();
+    std::string s;
+    std::uint64_t msgs = 0, bytes = 0;
+    std::size_t lines = 0;
+    auto now = std::chrono::steady_clock::now();
+    for (const auto* j : order_) {
+        const auto& l = lines_[j];
+        msgs += l.messages;
+        bytes += l.bytes;
+        if (l.done) continue;
+        double secs = std::chrono::duration<double>(now - l.start).count();
+        double rate = secs > 0.2 ? static_cast<double>(l.bytes) / secs : 0;
+        std::string line = "  " + printable(l.label) + "  " + std::to_string(l.messages) + "/" +
+                           std::to_string(l.total_messages) + " messages  " + human_bytes(l.bytes) + "/" +
+                           human_bytes(l.total_bytes) + "  " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+        s += line.substr(0, 200) + "\n";
+        ++lines;
+    }
+    double secs = std::chrono::duration<double>(now - t0_).count();
+    s += "pigeon fetch: " + std::to_string(msgs) + " messages, " + human_bytes(bytes) + ", " +
+         human_bytes(secs > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(bytes) / secs) : 0) + "/s\n";
+    ++lines;
+    std::fwrite(s.data(), 1, s.size(), stderr);
+    std::fflush(stderr);
+    drawn_ = lines;
+}
+
+int fetch_printer::summarize(const std::vector<fetch_job>& jobs, const std::vector<job_result>& results,
+                             bool stopped) {
+    {
+        std::lock_guard<std::mutex> g(m_);
+        stop_ = true;
+        clear_locked();
+    }
+    cv_.notify_all();
+    if (painter_.joinable()) painter_.join();
+
+    struct account_sum {
+        std::string name, destination;
+        std::vector<std::string> folders;
+        job_result total;
+        std::vector<std::string> errors;
+        int code = 0;
+    };
+    std::vector<account_sum> sums;
+    int code = 0;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto& j = jobs[i];
+        const auto& r = results[i];
+        account_sum* s = nullptr;
+        for (auto& x : sums)
+            if (x.name == j.account->name()) s = &x;
+        if (!s) {
+            sums.push_back({});
+            s = &sums.back();
+            s->name = j.account->name();
+            s->destination = j.account->destination_spec();
+        }
+        for (const auto& f : r.folders) s->folders.push_back(f);
+        s->total.delivered += r.delivered;
+        s->total.bytes += r.bytes;
+        s->total.skipped += r.skipped;
+        s->total.deleted += r.deleted;
+        s->total.rebaselined += r.rebaselined;
+        if (r.exit_code) {
+            s->errors.push_back((j.folder.empty() ? std::string() : j.folder + ": ") + r.error);
+            s->code = worst_exit(s->code, r.exit_code);
+        }
+        code = worst_exit(code, r.exit_code);
+    }
+    for (const auto& s : sums) {
+        if (mode_ != output_mode::live || true) {
+            for (const auto& e : s.errors)
+                if (mode_ != output_mode::live) error_line(printable(s.name) + ": " + printable(e));
+        }
+        if (mode_ == output_mode::json) {
+            nlohmann::json j;
+            j["summary"] = true;
+            j["account"] = s.name;
+            j["folders"] = s.folders;
+            j["delivered"] = s.total.delivered;
+            j["bytes"] = s.total.bytes;
+            j["skipped"] = s.total.skipped;
+            j["deleted"] = s.total.deleted;
+            j["rebaselined"] = s.total.rebaselined;
+            j["destination"] = s.destination;
+            j["exit_code"] = s.code;
+            j["errors"] = s.errors;
+            if (stopped) j["stopped"] = true;
+            out_line(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        } else if (mode_ != output_mode::quiet) {
+            std::string line = printable(s.name) + ": ";
+            if (s.total.delivered == 0) line += s.code ? "nothing fetched" : "no new mail";
+            else
+                line += std::to_string(s.total.delivered) + (s.total.delivered == 1 ? " message" : " messages") +
+                        " (" + human_bytes(s.total.bytes) + ") into " + printable(s.destination);
+            if (s.total.deleted) line += "; " + std::to_string(s.total.deleted) + " deleted on the server";
+            if (s.total.skipped) line += "; " + std::to_string(s.total.skipped) + " left on the server";
+            if (s.code) line += " [failed, exit " + std::to_string(s.code) + "]";
+            if (stopped) line += " [stopped]";
+            out_line(line);
+        }
+    }
+    return code;
+}
+
+} // namespace pigeon::cli

@@ -1,0 +1,69 @@
+#pragma once
+// What `pigeon fetch` (and `watch`) print: a live display on a terminal, one
+// summary line per account, JSON Lines with --json, or only errors (-q).
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fetch_engine.hpp"
+
+namespace pigeon::cli {
+
+enum class output_mode { live, summary, quiet, json };
+
+/// The JSON Lines object of a delivered message (the contract of --json).
+nlohmann::json delivered_json(const delivered_message& m);
+
+class fetch_printer : public fetch_observer {
+public:
+    explicit fetch_printer(output_mode mode);
+    ~fetch_printer() override;
+
+    void delivered(const fetch_job& j, const delivered_message& m) override;
+    void progress(const fetch_job& j, std::uint64_t messages, std::uint64_t bytes, std::uint64_t total_messages,
+                  std::uint64_t total_bytes) override;
+    void note(const fetch_job& j, const std::string& text) override;
+
+    void started(const fetch_job& j);
+    void finished(const fetch_job& j, const job_result& r);
+    /// Ends the live display, prints the per-account summaries, returns the
+    /// exit code: the worst of the jobs (a failure other than 75 over 75).
+    int summarize(const std::vector<fetch_job>& jobs, const std::vector<job_result>& results, bool stopped);
+
+    /// Extra action per delivered message (watch --exec); called unlocked.
+    std::function<void(const fetch_job&, const delivered_message&)> on_delivered;
+
+private:
+    struct job_line {
+        std::string label;
+        std::uint64_t messages = 0, bytes = 0, total_messages = 0, total_bytes = 0;
+        std::chrono::steady_clock::time_point start;
+        bool done = false;
+    };
+    void draw_locked();
+    void clear_locked();
+    void out_line(const std::string& line);   // stdout, whole lines
+
+    output_mode mode_;
+    std::mutex m_;
+    std::map<const fetch_job*, job_line> lines_;
+    std::vector<const fetch_job*> order_;
+    std::size_t drawn_ = 0;
+    bool stop_ = false;
+    std::condition_variable cv_;
+    std::thread painter_;
+    std::chrono::steady_clock::time_point t0_;
+};
+
+/// "1.2 MB", "340 kB", "12 B".
+std::string human_bytes(std::uint64_t n);
+/// Worst exit code: any failure other than 75 wins over 75.
+int worst_exit(int a, int b);
+
+} // namespace pigeon::cli
