@@ -56,6 +56,10 @@ inline constexpr account bob{"bob@lab.test", "bob-pass-2"};
 // Non-ASCII password "pässwörd-ĉ" (UTF-8, NFC).
 inline constexpr account carol{"carol@lab.test", "p\xC3\xA4ssw\xC3\xB6rd-\xC4\x89"};
 inline constexpr std::array<account, 3> accounts{alice, bob, carol};
+/// The `pigeon fetch` tests' own users: their mail is created and deleted
+/// by those tests only.
+inline constexpr account fetch_user{"fetch@lab.test", "fetch-pass-6"};
+inline constexpr account fetch2_user{"fetch2@lab.test", "fetch2-pass-7"};
 // Refused at RCPT time with 550 5.1.1.
 inline constexpr std::string_view unknown_address = "nobody@lab.test";
 

@@ -1,0 +1,454 @@
+// pigeon fetch against the lab's Dovecot (IMAPS and POP3S), in the fetch
+// users' own mailboxes (lab/README.md): first and incremental fetches,
+// several folders and patterns, --jobs, the delete and mark-seen policies,
+// a UIDVALIDITY change, Maildir flags, mbox and MDA destinations, the
+// account lock, and the JSON Lines contract. Every check of the server side
+// goes through a second connection (pigeon's IMAP client) and every check
+// of the destination reads the files.
+#include <ostream>  // before doctest: error_code printing
+
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "pigeon/imap/client.hpp"
+#include "send_lab.hpp"
+#include "support/lab.hpp"
+#include "support/lab_options.hpp"
+
+using namespace pigeon;
+namespace lab = pigeon::test::lab;
+namespace fs = std::filesystem;
+using pigeon::test::process_result;
+using namespace pigeon::test::send_lab;
+
+namespace {
+
+/// A second connection for setting up and checking the server side.
+struct admin {
+    imap::client c;
+    explicit admin(const lab::account& who = lab::fetch_user) {
+        imap::client_options o;
+        o.net = lab::session_options();
+        c.connect(lab::endpoint(net::protocol::imap, net::tls_mode::implicit), o);
+        c.authenticate(lab::creds(who));
+    }
+    void recreate(const std::string& folder) {
+        try {
+            c.delete_mailbox(folder);
+        } catch (const core::command_error&) {
+        }
+        c.create(folder);
+    }
+    void remove(const std::string& folder) {
+        try {
+            c.delete_mailbox(folder);
+        } catch (const core::command_error&) {
+        }
+    }
+    void append(const std::string& folder, const std::string& msg, std::vector<std::string> flags = {}) {
+        imap::append_options ao;
+        ao.flags = std::move(flags);
+        c.append(folder, msg, ao);
+    }
+    std::uint32_t count(const std::string& folder) {
+        auto st = c.status(folder);
+        return st.messages.value_or(0);
+    }
+    std::vector<std::string> flags_of_all(const std::string& folder) {
+        c.examine(folder);
+        std::vector<std::string> out;
+        imap::fetch_items fi;
+        fi.flags = true;
+        for (auto& m : c.fetch(c.search(imap::search_query::all()), fi)) {
+            std::string f;
+            for (const auto& x : m.flags.value_or(std::vector<std::string>{})) f += x + " ";
+            out.push_back(f);
+        }
+        c.close_mailbox();
+        return out;
+    }
+    void clear_inbox() {
+        c.select("INBOX");
+        auto all = c.search(imap::search_query::all());
+        if (!all.empty()) {
+            c.store(all, imap::store_action::add, {"\\Deleted"});
+            c.expunge();
+        }
+        c.close_mailbox();
+    }
+};
+
+std::string message(const std::string& token, int i, const std::string& body_extra = {}) {
+    std::string id = "<" + token + "." + std::to_string(i) + "@fetch.lab.test>";
+    return "From: Alice <alice@lab.test>\r\nTo: fetch@lab.test\r\nSubject: fetch test " + std::to_string(i) +
+           " " + token + "\r\nMessage-ID: " + id + "\r\nDate: Sun, 06 Dec 2026 07:00:00 +0000\r\n\r\nBody " +
+           std::to_string(i) + "\r\n" + body_extra + "line two\r\n";
+}
+
+std::string lf(std::string s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
+        out.push_back(s[i]);
+    }
+    return out;
+}
+
+/// Every message file of a Maildir folder (new/ and cur/): name -> content.
+std::map<std::string, std::string> maildir_files(const std::string& dir) {
+    std::map<std::string, std::string> out;
+    for (const char* sub : {"new", "cur"}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(fs::path(dir) / sub, ec), end; !ec && it != end; it.increment(ec))
+            out[std::string(sub) + "/" + it->path().filename().string()] = read_file(it->path().string());
+    }
+    return out;
+}
+
+std::multiset<std::string> hashes(const std::map<std::string, std::string>& files) {
+    std::multiset<std::string> out;
+    for (const auto& [n, c] : files) out.insert(sha256_hex(c));
+    return out;
+}
+
+std::string url(const lab::account& who, const std::string& scheme, std::uint16_t port, const std::string& path) {
+    std::string user(who.name);
+    auto at = user.find('@');
+    user = user.substr(0, at) + "%40" + user.substr(at + 1);
+    return scheme + "://" + user + "@localhost:" + std::to_string(port) + "/" + path;
+}
+
+process_result fetch(const temp_dir& dir, std::vector<std::string> args, const lab::account& who = lab::fetch_user,
+                     std::map<std::string, std::string> env = {}) {
+    args.insert(args.begin(), "fetch");
+    args.insert(args.end(), {"--state-dir", dir.path() + "/state", "--tls-ca", lab::ca_file()});
+    env["PIGEON_PASSWORD"] = std::string(who.password);
+    return run_pigeon(dir, args, env);
+}
+
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+    std::vector<nlohmann::json> v;
+    std::istringstream in(out);
+    std::string line;
+    while (std::getline(in, line))
+        if (!line.empty()) v.push_back(nlohmann::json::parse(line));
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("fetch: IMAP first and incremental fetch into a Maildir, flags in the file names, JSON Lines") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("f1");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    std::vector<std::string> sent;
+    for (int i = 0; i < 5; ++i) sent.push_back(message(token, i));
+    a.append(folder, sent[0]);
+    a.append(folder, sent[1], {"\\Seen"});
+    a.append(folder, sent[2], {"\\Seen", "\\Flagged"});
+    a.append(folder, sent[3], {"\\Answered"});
+    a.append(folder, sent[4]);
+    std::string md = dir.path() + "/Mail";
+
+    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md, "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto files = maildir_files(md);
+    REQUIRE(files.size() == 5);
+    std::multiset<std::string> want;
+    for (const auto& m : sent) want.insert(sha256_hex(lf(m)));
+    CHECK(hashes(files) == want);
+    // Flags: unflagged ones in new/, the others in cur/ with their info.
+    std::set<std::string> infos;
+    int in_new = 0;
+    for (const auto& [name, content] : files) {
+        if (name.rfind("new/", 0) == 0) ++in_new;
+        auto colon = name.find(":2,");
+        if (colon != std::string::npos) infos.insert(name.substr(colon + 3));
+    }
+    CHECK(in_new == 2);
+    CHECK(infos == std::set<std::string>{"S", "FS", "R"});
+    // JSON: one line per message with the contract's fields, then a summary.
+    auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 6);
+    std::set<std::uint32_t> uids;
+    for (std::size_t i = 0; i < 5; ++i) {
+        const auto& j = lines[i];
+        CHECK(j["account"].is_string());
+        CHECK(j["folder"] == folder);
+        CHECK(j["uidvalidity"].get<std::uint32_t>() > 0);
+        uids.insert(j["uid"].get<std::uint32_t>());
+        CHECK(j["message_id"].get<std::string>().find(token) != std::string::npos);
+        CHECK(j["size"].get<std::uint64_t>() > 0);
+        CHECK(j["destination"] == "maildir:" + md);
+    }
+    CHECK(uids == std::set<std::uint32_t>{1, 2, 3, 4, 5});
+    CHECK(lines[5]["summary"] == true);
+    CHECK(lines[5]["delivered"] == 5);
+    CHECK(lines[5]["exit_code"] == 0);
+
+    // Incremental: two more; only they arrive.
+    sent.push_back(message(token, 5));
+    sent.push_back(message(token, 6));
+    a.append(folder, sent[5]);
+    a.append(folder, sent[6]);
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("2 messages") != std::string::npos);
+    files = maildir_files(md);
+    CHECK(files.size() == 7);
+    want.insert(sha256_hex(lf(sent[5])));
+    want.insert(sha256_hex(lf(sent[6])));
+    CHECK(hashes(files) == want);
+    // Nothing new: exit 0, nothing written.
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("no new mail") != std::string::npos);
+    CHECK(maildir_files(md).size() == 7);
+    // The server still has everything (keep is the default), flags untouched.
+    CHECK(a.count(folder) == 7);
+    auto fl = a.flags_of_all(folder);
+    CHECK(std::count_if(fl.begin(), fl.end(), [](const std::string& f) { return f.find("\\Seen") != std::string::npos; }) ==
+          2);
+    a.remove(folder);
+}
+
+TEST_CASE("fetch: several folders by pattern, Maildir++ subfolders, --jobs 2, --mark-seen, --delete") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("f2");
+    std::string base = "fetch-" + token;
+    a.recreate(base);
+    a.recreate(base + "/one");
+    a.recreate(base + "/two");
+    for (int i = 0; i < 3; ++i) a.append(base + "/one", message(token, i));
+    for (int i = 3; i < 7; ++i) a.append(base + "/two", message(token, i));
+    std::string md = dir.path() + "/Mail";
+    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, ""), "--folder", base + "/one", "--folder",
+                         base + "/two", "--into", "maildir:" + md, "--jobs", "2", "--mark-seen"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_files(md + "/." + base + ".one").size() == 3);
+    CHECK(maildir_files(md + "/." + base + ".two").size() == 4);
+    CHECK(fs::exists(md + "/." + base + ".one/maildirfolder"));
+    for (const auto& f : a.flags_of_all(base + "/two")) CHECK(f.find("\\Seen") != std::string::npos);
+
+    // A pattern, with --delete: the new message arrives, then all are gone
+    // from the server (each one stored first).
+    a.append(base + "/one", message(token, 7));
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, base + "/*"), "--into", "maildir:" + md,
+                    "--delete"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_files(md + "/." + base + ".one").size() == 4);
+    CHECK(a.count(base + "/one") == 0);
+    CHECK(a.count(base + "/two") == 0);
+    CHECK(r.out.find("8 deleted") != std::string::npos);
+    a.remove(base + "/one");
+    a.remove(base + "/two");
+    a.remove(base);
+}
+
+TEST_CASE("fetch: a UIDVALIDITY change re-baselines by Message-ID and size instead of fetching again") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("f3");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    for (int i = 0; i < 4; ++i) a.append(folder, message(token, i));
+    std::string md = dir.path() + "/Mail";
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    auto r = fetch(dir, {u, "--into", "maildir:" + md});
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(maildir_files(md).size() == 4);
+    // Recreate the folder (new UIDVALIDITY) with the same messages and one more.
+    a.recreate(folder);
+    for (int i = 0; i < 5; ++i) a.append(folder, message(token, i));
+    r = fetch(dir, {u, "--into", "maildir:" + md, "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.find("UIDVALIDITY changed") != std::string::npos);
+    auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 2);   // the one new message and the summary
+    CHECK(lines[0]["message_id"].get<std::string>().find(token + ".4@") != std::string::npos);
+    CHECK(lines[1]["rebaselined"] == 4);
+    CHECK(maildir_files(md).size() == 5);
+    // And the next run sees nothing new.
+    r = fetch(dir, {u, "--into", "maildir:" + md});
+    CHECK(r.exit_code == 0);
+    CHECK(maildir_files(md).size() == 5);
+    a.remove(folder);
+}
+
+TEST_CASE("fetch: mbox destination (mboxrd quoting) and an MDA that defers (75) then accepts") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("f4");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    a.append(folder, message(token, 0, "From the start of a line\r\n>From quoted once\r\n"));
+    a.append(folder, message(token, 1));
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    std::string mbox = dir.path() + "/mail.mbox";
+    auto r = fetch(dir, {u, "--into", "mbox:" + mbox});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string text = read_file(mbox);
+    CHECK(text.rfind("From ", 0) == 0);
+    CHECK(text.find("\n>From the start of a line\n") != std::string::npos);
+    CHECK(text.find("\n>>From quoted once\n") != std::string::npos);
+    std::size_t froms = 0;
+    for (std::size_t p = 0; (p = text.find("\nFrom ", p)) != std::string::npos; ++p) ++froms;
+    CHECK(froms + 1 == 2);   // two messages: the first at offset 0
+
+    // MDA: exit 75 keeps everything on the server and records nothing.
+    std::string out = dir.path() + "/mda";
+    fs::create_directories(out);
+    std::string state2 = "--state-dir";
+    auto r2 = run_pigeon(dir, {"fetch", u, "--into", "mda:exit 75", "--state-dir", dir.path() + "/state-mda",
+                               "--tls-ca", lab::ca_file()},
+                         {{"PIGEON_PASSWORD", std::string(lab::fetch_user.password)}});
+    CHECK(r2.exit_code == 75);
+    auto r3 = run_pigeon(dir,
+                         {"fetch", u, "--into", "mda:cat > \"" + out + "/$PIGEON_FOLDER.$$\"", "--state-dir",
+                          dir.path() + "/state-mda", "--tls-ca", lab::ca_file()},
+                         {{"PIGEON_PASSWORD", std::string(lab::fetch_user.password)}});
+    INFO(r3.err);
+    CHECK(r3.exit_code == 0);
+    std::size_t n = 0;
+    for (auto& e : fs::directory_iterator(out)) {
+        (void)e;
+        ++n;
+    }
+    CHECK(n == 2);
+    a.remove(folder);
+}
+
+TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing; UIDL state") {
+    temp_dir dir;
+    admin a(lab::fetch2_user);
+    a.clear_inbox();
+    std::string token = unique_token("f5");
+    std::vector<std::string> sent;
+    for (int i = 0; i < 3; ++i) {
+        sent.push_back(message(token, i));
+        a.append("INBOX", sent.back());
+    }
+    std::string md = dir.path() + "/Mail";
+    std::string u = url(lab::fetch2_user, "pop3s", lab::pop3s_port, "");
+    auto r = fetch(dir, {u, "--into", "maildir:" + md, "--json"}, lab::fetch2_user);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0]["uidl"].is_string());
+    CHECK_FALSE(lines[0].contains("uid"));
+    std::multiset<std::string> want;
+    for (const auto& m : sent) want.insert(sha256_hex(lf(m)));
+    CHECK(hashes(maildir_files(md)) == want);
+    sent.push_back(message(token, 3));
+    a.append("INBOX", sent.back());
+    want.insert(sha256_hex(lf(sent.back())));
+    r = fetch(dir, {u, "--into", "maildir:" + md, "--delete"}, lab::fetch2_user);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("1 message") != std::string::npos);
+    CHECK(r.out.find("4 deleted") != std::string::npos);
+    CHECK(hashes(maildir_files(md)) == want);
+    CHECK(a.count("INBOX") == 0);
+}
+
+TEST_CASE("fetch: a second run of the same account exits 75; --wait waits for the first") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("f6");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    a.append(folder, message(token, 0));
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    // The first run's MDA sleeps; the second starts meanwhile.
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        auto r = fetch(dir, {u, "--into", "mda:sleep 3; cat >/dev/null"});
+        ::_exit(r.exit_code);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    auto second = fetch(dir, {u, "--into", "mda:cat >/dev/null"});
+    CHECK(second.exit_code == 75);
+    CHECK(second.err.find("another pigeon") != std::string::npos);
+    auto waited = fetch(dir, {u, "--into", "mda:cat >/dev/null", "--wait"});
+    CHECK(waited.exit_code == 0);
+    CHECK(waited.out.find("no new mail") != std::string::npos);   // the first delivered it
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WEXITSTATUS(status) == 0);
+    a.remove(folder);
+}
+
+TEST_CASE("fetch: errors are clear: unknown folder, wrong password, no destination, unwritable destination") {
+    temp_dir dir;
+    std::string md = dir.path() + "/Mail";
+    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, "no-such-folder-xyz"), "--into",
+                         "maildir:" + md});
+    CHECK(r.exit_code != 0);
+    CHECK(r.err.find("no-such-folder-xyz") != std::string::npos);
+    r = run_pigeon(dir, {"fetch", url(lab::fetch_user, "imaps", lab::imaps_port, "INBOX"), "--into", "maildir:" + md,
+                         "--state-dir", dir.path() + "/s", "--tls-ca", lab::ca_file()},
+                   {{"PIGEON_PASSWORD", "wrong"}});
+    CHECK(r.exit_code == 77);
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, "INBOX")});
+    CHECK(r.exit_code == 64);
+    CHECK(r.err.find("--into") != std::string::npos);
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, "INBOX"), "--into", "maildir:/proc/nope/Mail"});
+    CHECK(r.exit_code == 73);
+}
+
+TEST_CASE("fetch: accounts from the configuration, every account with a fetch section, one summary line each") {
+    temp_dir dir;
+    admin a;
+    admin b(lab::fetch2_user);
+    std::string token = unique_token("f7");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    b.recreate(folder);
+    a.append(folder, message(token, 0));
+    b.append(folder, message(token, 1));
+    b.append(folder, message(token, 2));
+    std::string pw1 = dir.write("pw1", std::string(lab::fetch_user.password) + "\n");
+    std::string pw2 = dir.write("pw2", std::string(lab::fetch2_user.password) + "\n");
+    std::string cfg;
+    cfg += "[accounts.one]\nuser = \"fetch@lab.test\"\npassword_command = \"cat " + pw1 + "\"\n";
+    cfg += "tls_ca = \"" + lab::ca_file() + "\"\n";
+    cfg += "[accounts.one.fetch]\nsource = \"imaps://localhost:10993\"\nfolders = [\"" + folder + "\"]\n";
+    cfg += "destination = \"maildir:" + dir.path() + "/one\"\n";
+    cfg += "[accounts.two]\nuser = \"fetch2@lab.test\"\npassword_command = \"cat " + pw2 + "\"\n";
+    cfg += "tls_ca = \"" + lab::ca_file() + "\"\n";
+    cfg += "[accounts.two.fetch]\nsource = \"imaps://localhost:10993/" + folder + "\"\n";
+    cfg += "destination = \"maildir:" + dir.path() + "/two\"\n";
+    cfg += "[accounts.sendonly]\nserver = \"smtp://localhost:10587\"\n";
+    std::string file = dir.write("pigeon.toml", cfg);
+    auto r = run_pigeon(dir, {"fetch", "--config", file, "--state-dir", dir.path() + "/state", "--jobs", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_files(dir.path() + "/one").size() == 1);
+    CHECK(maildir_files(dir.path() + "/two").size() == 2);
+    CHECK(r.out.find("one: 1 message") != std::string::npos);
+    CHECK(r.out.find("two: 2 messages") != std::string::npos);
+    // Only one account by name.
+    b.append(folder, message(token, 3));
+    r = run_pigeon(dir, {"fetch", "two", "--config", file, "--state-dir", dir.path() + "/state", "-q"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.empty());
+    CHECK(maildir_files(dir.path() + "/two").size() == 3);
+    a.remove(folder);
+    b.remove(folder);
+}
