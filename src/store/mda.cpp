@@ -5,10 +5,13 @@
 // The command runs in its own process group with the message on standard
 // input (a pipe), standard error inherited, and standard output sent to
 // standard error (a caller printing JSON on stdout keeps a clean stream).
-// Every other descriptor is closed. SIGPIPE is back at its default and no
-// signal is blocked. Environment: ours, plus PIGEON_FOLDER (the source
+// Every other descriptor is closed; every signal is at its default and
+// none is blocked. Environment: ours, plus PIGEON_FOLDER (the source
 // folder), PIGEON_FLAGS (the IMAP flags, space-separated) and
 // opts.mda_environment (which wins over both).
+//
+// The command is started with posix_spawn (signals reset to their defaults
+// in the child before anything of ours could run there).
 //
 // Writing never raises SIGPIPE in our process: SIGPIPE is blocked around
 // each write to the pipe and a SIGPIPE the write caused is consumed. When
@@ -28,8 +31,8 @@
 #include <csignal>
 #include <fcntl.h>
 #include <set>
+#include <spawn.h>
 #include <string>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -167,30 +170,6 @@ private:
     crlf_to_lf lf_;
 };
 
-/// In the child, before exec: only async-signal-safe calls.
-[[noreturn]] void run_child(int in_fd, int max_fd, char* const* argv, char* const* envp) {
-    ::setpgid(0, 0);
-    struct sigaction sa {};
-    sa.sa_handler = SIG_DFL;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGPIPE, &sa, nullptr);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    if (in_fd != 0) {
-        if (::dup2(in_fd, 0) < 0) ::_exit(127);
-    } else if (::fcntl(0, F_SETFD, 0) < 0) {
-        ::_exit(127);
-    }
-    if (::dup2(2, 1) < 0) ::_exit(127);
-#ifdef SYS_close_range
-    if (::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
-#endif
-        for (int fd = 3; fd < max_fd; ++fd) ::close(fd);
-    ::execve("/bin/sh", argv, envp);
-    ::_exit(127);
-}
-
 class mda_destination final : public destination {
 public:
     explicit mda_destination(std::shared_ptr<mda_core> core) : core_(std::move(core)) {}
@@ -201,7 +180,7 @@ public:
             ec = make_error_code(errc::bad_state);
             return nullptr;
         }
-        // Everything the child needs is built before fork().
+        // The environment: ours, less what we set.
         std::set<std::string, std::less<>> overridden = {"PIGEON_FOLDER", "PIGEON_FLAGS"};
         for (const auto& [k, v] : core_->opts.mda_environment) overridden.insert(k);
         std::vector<std::string> env;
@@ -220,24 +199,43 @@ public:
         envp.push_back(nullptr);
         std::string sh = "sh", dash_c = "-c", command = core_->command;
         char* argv[] = {sh.data(), dash_c.data(), command.data(), nullptr};
-        long open_max = ::sysconf(_SC_OPEN_MAX);
-        const int max_fd = open_max <= 0 || open_max > 65536 ? 65536 : static_cast<int>(open_max);
 
         int p[2];
         if (::pipe2(p, O_CLOEXEC) != 0) {
             ec = errno_code(errno);
             return nullptr;
         }
-        const pid_t pid = ::fork();
-        if (pid < 0) {
-            ec = errno_code(errno);
-            ::close(p[0]);
+        // posix_spawn, not fork: no handler of ours can run in the child
+        // before its signals are back at their defaults.
+        posix_spawn_file_actions_t actions;
+        posix_spawnattr_t attr;
+        sigset_t all, none;
+        sigfillset(&all);
+        sigemptyset(&none);
+        pid_t pid = -1;
+        int rc = posix_spawn_file_actions_init(&actions);
+        if (rc == 0) {
+            rc = posix_spawnattr_init(&attr);
+            if (rc == 0) {
+                if ((rc = posix_spawn_file_actions_adddup2(&actions, p[0], 0)) == 0 &&
+                    (rc = posix_spawn_file_actions_adddup2(&actions, 2, 1)) == 0 &&
+                    (rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3)) == 0 &&
+                    (rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF |
+                                                              POSIX_SPAWN_SETSIGMASK)) == 0 &&
+                    (rc = posix_spawnattr_setpgroup(&attr, 0)) == 0 &&
+                    (rc = posix_spawnattr_setsigdefault(&attr, &all)) == 0 &&
+                    (rc = posix_spawnattr_setsigmask(&attr, &none)) == 0)
+                    rc = ::posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp.data());
+                posix_spawnattr_destroy(&attr);
+            }
+            posix_spawn_file_actions_destroy(&actions);
+        }
+        ::close(p[0]);
+        if (rc != 0) {
             ::close(p[1]);
+            ec = errno_code(rc);
             return nullptr;
         }
-        if (pid == 0) run_child(p[0], max_fd, argv, envp.data());
-        ::setpgid(pid, pid);  // also here: no window in which kill(-pid) misses
-        ::close(p[0]);
         core_->delivery_open = true;
         return std::make_unique<mda_delivery>(core_, pid, p[1]);
     }
