@@ -33,7 +33,9 @@
 // its content fits the original: an original of `size` bytes whose LF form
 // is the file (see lf_form::check) — hashed to `sha` whenever the original
 // can be rebuilt exactly (all LF or all CRLF line ends); with mixed line
-// ends only the size range can be checked.
+// ends only the size range can be checked, which is enough here because the
+// unique name (time, pid, counter, 64 random bits, host) already names this
+// one message. (mbox, where an offset names nothing, is stricter.)
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>

@@ -28,10 +28,14 @@
 // contains("offset:N", size, sha): at N there must be a line start with a
 // "From " line; the message after it is read up to the next unquoted
 // "From " line or the end of the file, must end with "\n\n" as written, is
-// unquoted, and must fit an original of `size` bytes hashing to `sha` (see
-// lf_form::check) — as it is, or without its last "\n" (added when the
-// original did not end with a line end). With mixed line ends in the
-// original only the size range can be checked. No lock is taken to read.
+// unquoted, and must rebuild exactly into an original of `size` bytes
+// hashing to `sha` (see lf_form::check): as it is or with every LF made
+// CRLF, each with or without its last "\n" (added when the original did not
+// end with a line end). An offset names no message by itself (after a crash
+// another writer's message may sit there), so an original with mixed CRLF
+// and bare LF ends, which cannot be rebuilt, is not confirmed: such a
+// message is fetched again (a duplicate) rather than taken for delivered (a
+// loss). No lock is taken to read.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -446,10 +450,7 @@ bool message_at(int fd, std::uint64_t offset, std::uint64_t size, std::string_vi
     form.update("\n");
     const auto a = form.check(size, sha);
     const auto b = without_last.check(size, sha);
-    using v = lf_form::verdict;
-    if (a == v::match || b == v::match) return true;
-    if (a == v::mismatch || b == v::mismatch) return false;
-    return a == v::unverifiable || b == v::unverifiable;
+    return a == lf_form::verdict::match || b == lf_form::verdict::match;
 }
 
 class mbox_destination final : public destination {
