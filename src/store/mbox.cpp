@@ -271,9 +271,11 @@ struct mbox_core {
             if (errno == EACCES || errno == EPERM || errno == EROFS) break;  // no dot lock possible here
             if (errno != EEXIST) return errno_code(errno);
             struct stat st {};
-            if (::stat(lp.c_str(), &st) == 0 && std::time(nullptr) - st.st_mtime > stale_dot_lock_seconds &&
-                ::unlink(lp.c_str()) == 0)
+            if (::stat(lp.c_str(), &st) != 0) {
+                if (errno == ENOENT) continue;  // just released
+            } else if (std::time(nullptr) - st.st_mtime > stale_dot_lock_seconds && ::unlink(lp.c_str()) == 0) {
                 continue;  // stale: its owner died
+            }
             if (!wait()) return make_error_code(errc::locked);
         }
         // 2. the fcntl lock, on the file the path names once we hold it

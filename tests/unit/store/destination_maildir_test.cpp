@@ -71,7 +71,7 @@ TEST_CASE("maildir: line-end corner cases across three-way splits") {
     }
 }
 
-TEST_CASE("maildir: unique names, ,S= sizes, flags to cur/ with sorted letters") {
+TEST_CASE("maildir: unique names with S= sizes and flags to cur/ in sorted letters") {
     temp_dir dir;
     auto md = open_maildir(dir.path());
     const std::regex unique(R"(\d+\.M\d+P\d+Q\d+R[0-9a-f]{16}\.[^/:,]+,S=(\d+))");
@@ -109,7 +109,7 @@ TEST_CASE("maildir: unique names, ,S= sizes, flags to cur/ with sorted letters")
     CHECK(list_dir(dir / "cur").size() == 4);
 }
 
-TEST_CASE("maildir: two deliveries in sequence get two names; mtime from INTERNALDATE") {
+TEST_CASE("maildir: two deliveries in sequence get two names and mtime from INTERNALDATE") {
     temp_dir dir;
     auto md = open_maildir(dir.path());
     auto meta = meta_of();
@@ -162,7 +162,7 @@ TEST_CASE("maildir: Maildir++ subfolders and their escaping") {
                                                             ".tab%09here", "cur", "new", "tmp"});
 }
 
-TEST_CASE("maildir: refused folder names create nothing, inside or outside the root") {
+TEST_CASE("maildir: refused folder names create nothing inside or outside the root") {
     temp_dir dir;
     const std::string root = dir / "root";
     auto md = open_maildir(root);
@@ -189,7 +189,7 @@ TEST_CASE("maildir: refused folder names create nothing, inside or outside the r
     CHECK(!fs::exists(root + "/.New.Folder"));
 }
 
-TEST_CASE("maildir: abort and destruction leave nothing; the delivery's state is enforced") {
+TEST_CASE("maildir: abort and destruction leave nothing and the delivery's state is enforced") {
     temp_dir dir;
     auto md = open_maildir(dir.path());
     std::error_code ec;
@@ -239,7 +239,7 @@ TEST_CASE("maildir: abort and destruction leave nothing; the delivery's state is
     CHECK(fs::exists(dir / d->location()));
 }
 
-TEST_CASE("maildir: sync() fsyncs the directories that changed, and reports one that is gone") {
+TEST_CASE("maildir: sync() fsyncs the directories that changed and reports one that is gone") {
     temp_dir dir;
     auto md = open_maildir(dir.path());
     std::error_code ec;

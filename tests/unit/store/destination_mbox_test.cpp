@@ -216,7 +216,7 @@ TEST_CASE("mbox: From line sender and date") {
     CHECK_MESSAGE(found, msgs[2].from_line);
 }
 
-TEST_CASE("mbox: sequence, final newline, and a file that did not end with a blank line") {
+TEST_CASE("mbox: sequence and final newline and a file that did not end with a blank line") {
     temp_dir dir;
     const std::string path = dir / "mbox";
     pigeon::test::write_file(path, "From old Thu Jan  1 00:00:00 1970\ntorn message");
@@ -367,7 +367,7 @@ TEST_CASE("mbox: both locks are held from begin() to commit()") {
     CHECK(lockable_by_other_process(path));
 }
 
-TEST_CASE("mbox: a dot lock blocks until the timeout; a stale one is taken over") {
+TEST_CASE("mbox: a dot lock blocks until the timeout and a stale one is taken over") {
     temp_dir dir;
     const std::string path = dir / "mbox";
     auto mb = open_mbox(path, 300);

@@ -46,7 +46,7 @@ private:
 
 } // namespace
 
-TEST_CASE("mda: exit 0 delivers; the command reads the message with LF ends under every split") {
+TEST_CASE("mda: exit 0 delivers and the command reads the message with LF ends under every split") {
     temp_dir dir;
     const std::string out = dir / "out";
     auto mda = open_mda("cat > '" + out + "'");
@@ -69,7 +69,7 @@ TEST_CASE("mda: exit 0 delivers; the command reads the message with LF ends unde
     CHECK(!ec);
 }
 
-TEST_CASE("mda: PIGEON_FOLDER, PIGEON_FLAGS and the extra environment") {
+TEST_CASE("mda: PIGEON_FOLDER and PIGEON_FLAGS and the extra environment") {
     temp_dir dir;
     const std::string out = dir / "env";
     ::setenv("PIGEON_TEST_INHERITED", "yes", 1);
@@ -87,7 +87,7 @@ TEST_CASE("mda: PIGEON_FOLDER, PIGEON_FLAGS and the extra environment") {
     CHECK(read_file(out) == "Lists/dev|\\Seen $Junk|x=1|yes|a b  c");
 }
 
-TEST_CASE("mda: exit status 75 is a temporary failure, any other failure is mda_failed") {
+TEST_CASE("mda: exit status 75 is a temporary failure and any other failure is mda_failed") {
     temp_dir dir;
     struct row {
         std::string command;
@@ -203,7 +203,7 @@ TEST_CASE("mda: one delivery at a time") {
     CHECK(e != nullptr);
 }
 
-TEST_CASE("mda: the command gets no other descriptor, and its stdout goes to stderr") {
+TEST_CASE("mda: the command gets no other descriptor and its stdout goes to stderr") {
     temp_dir dir;
     const int leaky = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC
     REQUIRE(leaky >= 3);

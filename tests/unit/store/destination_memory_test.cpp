@@ -48,7 +48,7 @@ void pour(store::destination& dest, const std::string& chunk, int times) {
 
 // AddressSanitizer keeps freed memory in quarantine: RSS says nothing then.
 #if !defined(__SANITIZE_ADDRESS__)
-TEST_CASE("memory: 64 MiB through Maildir, mbox and an MDA in 1 MiB writes") {
+TEST_CASE("memory: 64 MiB through Maildir and mbox and an MDA in 1 MiB writes") {
     temp_dir dir;
     std::string chunk;
     while (chunk.size() < 1024 * 1024) chunk += "From a line of the message that needs quoting in mbox\r\n";

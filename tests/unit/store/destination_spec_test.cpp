@@ -66,7 +66,7 @@ TEST_CASE("open_destination: malformed specs are bad_spec") {
     }
 }
 
-TEST_CASE("open_destination: ~/ is the home directory, relative paths become absolute") {
+TEST_CASE("open_destination: ~/ is the home directory and relative paths become absolute") {
     temp_dir home;
     scoped_env env("HOME", home.path());
     std::error_code ec;
