@@ -218,7 +218,7 @@ struct fetch_state::impl {
     std::error_code open_journal();
     std::error_code replay(pending_intents& pending);
     void apply(const detail::journal_entry& e, pending_intents& pending);
-    std::error_code resolve(const pending_intents& pending, const std::function<bool(const delivered_record&)>& exists);
+    void resolve(const pending_intents& pending, const std::function<bool(const delivered_record&)>& exists);
     void compact_if_worth_it();
 };
 
@@ -318,8 +318,8 @@ std::error_code fetch_state::impl::replay(pending_intents& pending) {
 // open() does not ask again: present -> a D line; absent -> an F line, or,
 // when the key already had a delivered record before the intent, that
 // record's D line again (the intent was a redelivery that did not happen).
-std::error_code fetch_state::impl::resolve(const pending_intents& pending,
-                                           const std::function<bool(const delivered_record&)>& exists) {
+void fetch_state::impl::resolve(const pending_intents& pending,
+                                const std::function<bool(const delivered_record&)>& exists) {
     std::string lines;
     std::uint64_t count = 0;
     std::vector<const delivered_record*> found;
@@ -335,11 +335,11 @@ std::error_code fetch_state::impl::resolve(const pending_intents& pending,
             detail::append_forget_line(lines, r.key);
         }
     });
-    if (count == 0) return {};
-    if (auto ec = append(lines, count)) return ec;
-    if (auto ec = sync()) return ec;
+    // The answers hold in memory whether or not they reach the disk: if the
+    // write fails (a full disk), the I lines stay and the next open() asks
+    // again, getting the same answers; the error shows at the next write.
     for (const delivered_record* r : found) records.put(*r);
-    return {};
+    if (count != 0 && !append(lines, count)) (void)sync();
 }
 
 // Rewrites the journal with only the live records when most of it is dead.
@@ -398,7 +398,7 @@ std::optional<fetch_state> fetch_state::open(const std::string& dir, lock_mode m
     if ((ec = m.open_journal())) return std::nullopt;
     pending_intents pending;
     if ((ec = m.replay(pending))) return std::nullopt;
-    if ((ec = m.resolve(pending, exists))) return std::nullopt;
+    m.resolve(pending, exists);
     m.compact_if_worth_it();
     return std::optional<fetch_state>(std::move(st));
 }
