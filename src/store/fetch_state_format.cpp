@@ -21,21 +21,20 @@ int hex_value(char c) {
 // Reverses append_escaped; false on a raw control byte or a bad escape.
 bool unescape(std::string_view in, std::string& out) {
     out.clear();
-    out.reserve(in.size());
+    std::size_t run = 0;  // start of the bytes not yet copied
     for (std::size_t i = 0; i < in.size(); ++i) {
         const auto c = static_cast<unsigned char>(in[i]);
-        if (c < 0x20 || c == 0x7f) return false;
-        if (c != '%') {
-            out.push_back(static_cast<char>(c));
-            continue;
-        }
-        if (in.size() - i < 3) return false;
+        if (c >= 0x20 && c != 0x7f && c != '%') continue;
+        if (c != '%' || in.size() - i < 3) return false;
         const int hi = hex_value(in[i + 1]);
         const int lo = hex_value(in[i + 2]);
         if (hi < 0 || lo < 0) return false;
+        out.append(in.data() + run, i - run);
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
+        run = i + 1;
     }
+    out.append(in.data() + run, in.size() - run);
     return true;
 }
 
