@@ -65,14 +65,18 @@ public:
     ~fetch_state();   ///< releases the lock
 
     bool delivered(const message_key& k) const;
-    /// IMAP: the UIDs delivered from (folder, uidvalidity).
+    /// IMAP: the UIDs delivered from (folder, uidvalidity), ascending.
     std::vector<std::uint32_t> delivered_uids(std::string_view folder, std::uint32_t uidvalidity) const;
     /// IMAP: the UIDVALIDITY values seen for a folder (newest last).
     std::vector<std::uint32_t> uidvalidities(std::string_view folder) const;
     /// Delivered records of a folder under any UIDVALIDITY (re-baselining),
     /// or of POP3 (folder "").
     std::vector<const delivered_record*> records_of(std::string_view folder) const;
-    /// Finds a delivered message by its (Message-ID, size) (re-baseline).
+    /// Finds a delivered message by its (Message-ID, size) (re-baseline);
+    /// nullptr for an empty Message-ID.
+    /// The pointers of records_of and find_by_message_id stay valid until
+    /// their record is forgotten (a confirm() of the same key updates the
+    /// record in place) or the state is destroyed.
     const delivered_record* find_by_message_id(std::string_view message_id, std::uint64_t size) const;
 
     /// Step 2: written to the journal at once (no fsync).
@@ -87,6 +91,9 @@ public:
 
     std::size_t size() const noexcept;   ///< delivered records known
     const std::string& directory() const noexcept;
+    /// Journal lines open() skipped because they were not well-formed
+    /// records (corruption); 0 normally. A caller may warn about them.
+    std::size_t unreadable_lines() const noexcept;
 
 private:
     fetch_state();

@@ -1,0 +1,118 @@
+#pragma once
+// The delivered records of a fetch state in memory (private to src/store).
+//
+// 100k records must stay small, so a record is not kept as a
+// delivered_record (six std::string, ~450 bytes with their heap blocks) but
+// as a slot of ~80 bytes: folder and destination as numbers into interned
+// tables, the SHA-256 in binary, the UIDL, Message-ID and location packed
+// into one heap block. Two compact hash indexes find a slot by its key and
+// by (Message-ID, size); each folder links its slots in a list, so the
+// per-folder queries never walk other folders. delivered_record objects are
+// made only when a caller asks for pointers (records_of,
+// find_by_message_id) and then kept, so those pointers stay valid until
+// their record is forgotten.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "fetch_state_index.hpp"
+#include "pigeon/store/fetch_state.hpp"
+
+namespace pigeon::store::detail {
+
+struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+
+class record_table {
+public:
+    static constexpr std::uint32_t npos = record_index::npos;
+
+    /// Adds the record, or replaces the one with the same key.
+    void put(const delivered_record& r);
+    /// Removes the record with this key; false when there is none.
+    bool remove(const message_key& k);
+
+    bool contains(const message_key& k) const { return find(k) != npos; }
+    /// Copies the record with this key into `out`; false when there is none.
+    bool get(const message_key& k, delivered_record& out) const {
+        const std::uint32_t n = find(k);
+        if (n == npos) return false;
+        fill(n, out);
+        return true;
+    }
+    std::size_t size() const noexcept { return live_; }
+
+    std::vector<std::uint32_t> uids(std::string_view folder, std::uint32_t uidvalidity) const;
+    std::vector<std::uint32_t> uidvalidities(std::string_view folder) const;
+    std::vector<const delivered_record*> records_of(std::string_view folder) const;
+    const delivered_record* find_by_message_id(std::string_view message_id, std::uint64_t size) const;
+
+    /// Calls f(const delivered_record&) for every record, folder by folder,
+    /// and within a folder UIDVALIDITY by UIDVALIDITY in their order of
+    /// first appearance: replaying what it produces gives back the same
+    /// uidvalidities() order.
+    template <class F>
+    void for_each(F f) const {
+        delivered_record r;
+        for (const folder_entry& fe : folders_)
+            for (const auto& uv : fe.uidvalidities)
+                for (std::uint32_t n = fe.head; n != npos; n = slots_[n].next)
+                    if (slots_[n].uidvalidity == uv.first) {
+                        fill(n, r);
+                        f(static_cast<const delivered_record&>(r));
+                    }
+    }
+
+private:
+    struct slot {
+        std::unique_ptr<char[]> text;  ///< uidl, message_id, location, raw sha (packed)
+        std::uint64_t size = 0;
+        std::uint32_t folder = 0;
+        std::uint32_t uidvalidity = 0;
+        std::uint32_t uid = 0;
+        std::uint32_t destination = 0;
+        std::uint32_t prev = npos;  ///< folder list; `next` also chains free slots
+        std::uint32_t next = npos;
+        std::array<std::uint8_t, 32> sha{};
+        bool live = false;
+        bool sha_binary = false;  ///< sha256_hex was 64 lower-case hex digits
+    };
+    struct folder_entry {
+        std::string name;
+        std::uint32_t head = npos;
+        std::uint32_t tail = npos;
+        /// UIDVALIDITY and its number of live records, in order of first appearance.
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> uidvalidities;
+    };
+
+    std::uint32_t find(const message_key& k) const;
+    std::uint32_t folder_id(std::string_view name) const;
+    std::uint32_t intern_folder(const std::string& name);
+    std::uint32_t intern_destination(const std::string& d);
+    std::uint64_t key_hash(std::uint32_t n) const;
+    std::uint64_t message_id_hash(std::uint32_t n) const;
+    void set_payload(std::uint32_t n, const delivered_record& r);
+    void fill(std::uint32_t n, delivered_record& r) const;
+    const delivered_record* view(std::uint32_t n) const;
+
+    std::vector<slot> slots_;
+    std::uint32_t free_ = npos;
+    std::size_t live_ = 0;
+    std::vector<folder_entry> folders_;
+    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> folder_ids_;
+    std::vector<std::string> destinations_;
+    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> destination_ids_;
+    record_index by_key_;
+    record_index by_message_id_;  ///< records with a non-empty Message-ID
+    mutable std::unordered_map<std::uint32_t, std::unique_ptr<delivered_record>> views_;
+};
+
+}  // namespace pigeon::store::detail
