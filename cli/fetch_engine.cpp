@@ -388,8 +388,20 @@ bool is_pattern(const std::string& f) { return f.find_first_of("*%") != std::str
 
 class imap_fetch {
 public:
-    imap_fetch(imap::client& c, fetch_run& run, const std::atomic<bool>& stop, job_result& res)
-        : c_(c), run_(run), stop_(stop), res_(res), job_(run.job()), pol_(job_.policy) {}
+    imap_fetch(imap::client& c, fetch_run& run, const std::atomic<bool>& stop, job_result& res,
+               std::optional<char> delimiter)
+        : c_(c), run_(run), stop_(stop), res_(res), job_(run.job()), pol_(job_.policy), delim_(delimiter) {}
+
+    /// The folder as the store sees it: the server's hierarchy delimiter
+    /// becomes "/" ("Lists.dev" on a "." server -> "Lists/dev").
+    std::string store_folder(const std::string& name) const {
+        if (!delim_ || *delim_ == '/') return name;
+        std::string out = name;
+        for (auto& ch : out)
+            if (ch == *delim_) ch = '/';
+            else if (ch == '/') ch = *delim_ == '.' ? '_' : ch;
+        return out;
+    }
 
     void folder(const std::string& name) {
         bool writable = pol_.delete_after || pol_.delete_older_than_days || pol_.mark_seen;
@@ -519,7 +531,7 @@ private:
                 }
                 cur_uid = uid;
                 store::message_meta mm;
-                mm.folder = folder_;
+                mm.folder = store_folder(folder_);
                 mm.size_hint = t.size;
                 if (uid) {
                     if (auto it = meta.find(*uid); it != meta.end()) {
@@ -562,6 +574,7 @@ private:
     }
 
     void expunge(const imap::uid_set& set, std::size_t n) {
+        for (std::uint32_t uid : set) removed_.insert(uid);
         c_.store(set, imap::store_action::add, {"\\Deleted"});
         if (c_.capabilities().has("UIDPLUS")) c_.expunge(set);
         else deleted_without_uidplus_ = true;   // CLOSE at the end expunges
@@ -579,7 +592,7 @@ private:
         {
             std::lock_guard<std::mutex> g(job_.account->mutex());
             for (std::uint32_t uid : pool)
-                if (run_.state().delivered({folder_, uidvalidity_, uid, {}})) {
+                if (!removed_.count(uid) && run_.state().delivered({folder_, uidvalidity_, uid, {}})) {
                     set.add(uid);
                     ++n;
                 }
@@ -658,6 +671,8 @@ private:
     const fetch_policy& pol_;
     std::string folder_;
     std::uint32_t uidvalidity_ = 0;
+    std::optional<char> delim_;
+    std::unordered_set<std::uint32_t> removed_;   // deleted in this session
     bool deleted_without_uidplus_ = false;
     bool stopped_mid_fetch_ = false;
     bool fetch_errors_ = false;
@@ -671,22 +686,24 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     if (!job.source.user.empty() && c.state() == imap::state::not_authenticated)
         c.authenticate(credentials_of(job.source), selection_of(job.source));
 
-    std::vector<std::string> folders;
-    if (is_pattern(job.folder)) {
-        for (const auto& mb : c.list("", job.folder)) {
-            const auto& e = mb.entry;
-            if (e.has_attribute("\\Noselect") || e.has_attribute("\\NonExistent") || !e.name_valid) continue;
-            folders.push_back(e.name);
-        }
-        if (folders.empty()) obs.note(job, "no folder matches " + printable(job.folder));
-    } else {
-        folders.push_back(job.folder.empty() ? "INBOX" : job.folder);
+    // LIST gives the names a pattern matches and the hierarchy delimiter
+    // (for Maildir++ subfolders).
+    std::vector<std::pair<std::string, std::optional<char>>> folders;
+    std::string wanted = job.folder.empty() ? "INBOX" : job.folder;
+    for (const auto& mb : c.list("", wanted)) {
+        const auto& e = mb.entry;
+        if (e.has_attribute("\\Noselect") || e.has_attribute("\\NonExistent") || !e.name_valid) continue;
+        folders.emplace_back(e.name, e.delimiter);
+    }
+    if (folders.empty()) {
+        if (is_pattern(job.folder)) obs.note(job, "no folder matches " + printable(job.folder));
+        else throw exit_error(exit_unavailable, "folder " + printable(wanted) + " does not exist on the server");
     }
     fetch_run run(job, obs, res);
     bool errors = false;
-    for (const auto& f : folders) {
+    for (const auto& [f, delim] : folders) {
         if (stop.load()) break;
-        imap_fetch one(c, run, stop, res);
+        imap_fetch one(c, run, stop, res, delim);
         try {
             one.run_folder(f);
         } catch (const store_failure&) {

@@ -37,7 +37,10 @@ struct admin {
         o.net = lab::session_options();
         c.connect(lab::endpoint(net::protocol::imap, net::tls_mode::implicit), o);
         c.authenticate(lab::creds(who));
+        auto l = c.list("", "INBOX");
+        if (!l.empty() && l[0].entry.delimiter) delim = std::string(1, *l[0].entry.delimiter);
     }
+    std::string delim = "/";   ///< the server's hierarchy delimiter
     void recreate(const std::string& folder) {
         try {
             c.delete_mailbox(folder);
@@ -91,7 +94,7 @@ std::string message(const std::string& token, int i, const std::string& body_ext
            std::to_string(i) + "\r\n" + body_extra + "line two\r\n";
 }
 
-std::string lf(std::string s) {
+std::string to_lf(std::string s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n') continue;
@@ -156,15 +159,16 @@ TEST_CASE("fetch: IMAP first and incremental fetch into a Maildir, flags in the 
     a.append(folder, sent[2], {"\\Seen", "\\Flagged"});
     a.append(folder, sent[3], {"\\Answered"});
     a.append(folder, sent[4]);
-    std::string md = dir.path() + "/Mail";
+    std::string root = dir.path() + "/Mail";
+    std::string md = root + "/." + folder;   // a Maildir++ subfolder per IMAP folder
 
-    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md, "--json"});
+    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + root, "--json"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto files = maildir_files(md);
     REQUIRE(files.size() == 5);
     std::multiset<std::string> want;
-    for (const auto& m : sent) want.insert(sha256_hex(lf(m)));
+    for (const auto& m : sent) want.insert(sha256_hex(to_lf(m)));
     CHECK(hashes(files) == want);
     // Flags: unflagged ones in new/, the others in cur/ with their info.
     std::set<std::string> infos;
@@ -188,7 +192,8 @@ TEST_CASE("fetch: IMAP first and incremental fetch into a Maildir, flags in the 
         uids.insert(j["uid"].get<std::uint32_t>());
         CHECK(j["message_id"].get<std::string>().find(token) != std::string::npos);
         CHECK(j["size"].get<std::uint64_t>() > 0);
-        CHECK(j["destination"] == "maildir:" + md);
+        CHECK(j["destination"] == "maildir:" + root);
+        CHECK(j["location"].get<std::string>().rfind("." + folder + "/", 0) == 0);
     }
     CHECK(uids == std::set<std::uint32_t>{1, 2, 3, 4, 5});
     CHECK(lines[5]["summary"] == true);
@@ -200,17 +205,17 @@ TEST_CASE("fetch: IMAP first and incremental fetch into a Maildir, flags in the 
     sent.push_back(message(token, 6));
     a.append(folder, sent[5]);
     a.append(folder, sent[6]);
-    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md});
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + root});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("2 messages") != std::string::npos);
     files = maildir_files(md);
     CHECK(files.size() == 7);
-    want.insert(sha256_hex(lf(sent[5])));
-    want.insert(sha256_hex(lf(sent[6])));
+    want.insert(sha256_hex(to_lf(sent[5])));
+    want.insert(sha256_hex(to_lf(sent[6])));
     CHECK(hashes(files) == want);
     // Nothing new: exit 0, nothing written.
-    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + md});
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, folder), "--into", "maildir:" + root});
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("no new mail") != std::string::npos);
     CHECK(maildir_files(md).size() == 7);
@@ -227,34 +232,36 @@ TEST_CASE("fetch: several folders by pattern, Maildir++ subfolders, --jobs 2, --
     admin a;
     std::string token = unique_token("f2");
     std::string base = "fetch-" + token;
+    const std::string one = base + a.delim + "one", two = base + a.delim + "two";
     a.recreate(base);
-    a.recreate(base + "/one");
-    a.recreate(base + "/two");
-    for (int i = 0; i < 3; ++i) a.append(base + "/one", message(token, i));
-    for (int i = 3; i < 7; ++i) a.append(base + "/two", message(token, i));
+    a.recreate(one);
+    a.recreate(two);
+    for (int i = 0; i < 3; ++i) a.append(one, message(token, i));
+    for (int i = 3; i < 7; ++i) a.append(two, message(token, i));
     std::string md = dir.path() + "/Mail";
-    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, ""), "--folder", base + "/one", "--folder",
-                         base + "/two", "--into", "maildir:" + md, "--jobs", "2", "--mark-seen"});
+    auto r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, ""), "--folder", one, "--folder", two,
+                         "--into", "maildir:" + md, "--jobs", "2", "--mark-seen"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(maildir_files(md + "/." + base + ".one").size() == 3);
     CHECK(maildir_files(md + "/." + base + ".two").size() == 4);
     CHECK(fs::exists(md + "/." + base + ".one/maildirfolder"));
-    for (const auto& f : a.flags_of_all(base + "/two")) CHECK(f.find("\\Seen") != std::string::npos);
+    for (const auto& f : a.flags_of_all(two)) CHECK(f.find("\\Seen") != std::string::npos);
 
     // A pattern, with --delete: the new message arrives, then all are gone
     // from the server (each one stored first).
-    a.append(base + "/one", message(token, 7));
-    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, base + "/*"), "--into", "maildir:" + md,
-                    "--delete"});
+    a.append(one, message(token, 7));
+    r = fetch(dir, {url(lab::fetch_user, "imaps", lab::imaps_port, base + a.delim + "*"), "--into",
+                    "maildir:" + md, "--delete"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(maildir_files(md + "/." + base + ".one").size() == 4);
-    CHECK(a.count(base + "/one") == 0);
-    CHECK(a.count(base + "/two") == 0);
+    CHECK(a.count(one) == 0);
+    CHECK(a.count(two) == 0);
+    INFO(r.out);
     CHECK(r.out.find("8 deleted") != std::string::npos);
-    a.remove(base + "/one");
-    a.remove(base + "/two");
+    a.remove(one);
+    a.remove(two);
     a.remove(base);
 }
 
@@ -265,15 +272,15 @@ TEST_CASE("fetch: a UIDVALIDITY change re-baselines by Message-ID and size inste
     std::string folder = "fetch-" + token;
     a.recreate(folder);
     for (int i = 0; i < 4; ++i) a.append(folder, message(token, i));
-    std::string md = dir.path() + "/Mail";
+    std::string root = dir.path() + "/Mail", md = root + "/." + folder;
     std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
-    auto r = fetch(dir, {u, "--into", "maildir:" + md});
+    auto r = fetch(dir, {u, "--into", "maildir:" + root});
     REQUIRE(r.exit_code == 0);
     REQUIRE(maildir_files(md).size() == 4);
     // Recreate the folder (new UIDVALIDITY) with the same messages and one more.
     a.recreate(folder);
     for (int i = 0; i < 5; ++i) a.append(folder, message(token, i));
-    r = fetch(dir, {u, "--into", "maildir:" + md, "--json"});
+    r = fetch(dir, {u, "--into", "maildir:" + root, "--json"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find("UIDVALIDITY changed") != std::string::npos);
@@ -283,7 +290,7 @@ TEST_CASE("fetch: a UIDVALIDITY change re-baselines by Message-ID and size inste
     CHECK(lines[1]["rebaselined"] == 4);
     CHECK(maildir_files(md).size() == 5);
     // And the next run sees nothing new.
-    r = fetch(dir, {u, "--into", "maildir:" + md});
+    r = fetch(dir, {u, "--into", "maildir:" + root});
     CHECK(r.exit_code == 0);
     CHECK(maildir_files(md).size() == 5);
     a.remove(folder);
@@ -353,11 +360,11 @@ TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing;
     CHECK(lines[0]["uidl"].is_string());
     CHECK_FALSE(lines[0].contains("uid"));
     std::multiset<std::string> want;
-    for (const auto& m : sent) want.insert(sha256_hex(lf(m)));
+    for (const auto& m : sent) want.insert(sha256_hex(to_lf(m)));
     CHECK(hashes(maildir_files(md)) == want);
     sent.push_back(message(token, 3));
     a.append("INBOX", sent.back());
-    want.insert(sha256_hex(lf(sent.back())));
+    want.insert(sha256_hex(to_lf(sent.back())));
     r = fetch(dir, {u, "--into", "maildir:" + md, "--delete"}, lab::fetch2_user);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
@@ -439,8 +446,8 @@ TEST_CASE("fetch: accounts from the configuration, every account with a fetch se
     auto r = run_pigeon(dir, {"fetch", "--config", file, "--state-dir", dir.path() + "/state", "--jobs", "2"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    CHECK(maildir_files(dir.path() + "/one").size() == 1);
-    CHECK(maildir_files(dir.path() + "/two").size() == 2);
+    CHECK(maildir_files(dir.path() + "/one/." + folder).size() == 1);
+    CHECK(maildir_files(dir.path() + "/two/." + folder).size() == 2);
     CHECK(r.out.find("one: 1 message") != std::string::npos);
     CHECK(r.out.find("two: 2 messages") != std::string::npos);
     // Only one account by name.
@@ -448,7 +455,7 @@ TEST_CASE("fetch: accounts from the configuration, every account with a fetch se
     r = run_pigeon(dir, {"fetch", "two", "--config", file, "--state-dir", dir.path() + "/state", "-q"});
     CHECK(r.exit_code == 0);
     CHECK(r.out.empty());
-    CHECK(maildir_files(dir.path() + "/two").size() == 3);
+    CHECK(maildir_files(dir.path() + "/two/." + folder).size() == 3);
     a.remove(folder);
     b.remove(folder);
 }
