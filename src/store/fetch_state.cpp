@@ -113,6 +113,13 @@ bool write_all(int fd, std::string_view data, int& err) {
     return true;
 }
 
+// "pigeon-fetch-state N" for any number N.
+bool is_version_line(std::string_view line) {
+    if (line.rfind(detail::journal_header_prefix, 0) != 0) return false;
+    const std::string_view n = line.substr(detail::journal_header_prefix.size());
+    return !n.empty() && n.size() <= 9 && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 int datasync(int fd) {
     while (::fdatasync(fd) != 0) {
         if (errno != EINTR) return errno;
@@ -286,7 +293,7 @@ std::error_code fetch_state::impl::replay(pending_intents& pending) {
             chunk.remove_prefix(lf + 1);
             ++offset;
             // A whole line.
-            if (first && !overlong && line.rfind(detail::journal_header_prefix, 0) == 0) {
+            if (first && !overlong && is_version_line(line)) {
                 // A newer pigeon's journal is not ours to rewrite.
                 if (line != detail::journal_header) return make_error_code(errc::io_error);
             } else if (overlong || !detail::parse_journal_line(line, entry)) {
@@ -460,6 +467,10 @@ void fetch_state::sync(std::error_code& ec) {
 void fetch_state::forget(const std::vector<message_key>& keys, std::error_code& ec) {
     if (!impl_) {
         ec = make_error_code(errc::bad_state);
+        return;
+    }
+    if (keys.empty()) {
+        ec.clear();
         return;
     }
     std::string lines;

@@ -434,6 +434,23 @@ TEST_CASE("fetch state: a first line that is not the header is read as a record 
     CHECK(st->size() == 1);
 }
 
+TEST_CASE("fetch state: a garbled header is a bad line, not a newer format") {
+    temp_dir t;
+    std::error_code ec;
+    {
+        auto st = open_state(t.path(), ec);
+        REQUIRE(st);
+        st->confirm({imap_record("INBOX", 2, 1)}, ec);
+    }
+    std::string j = read_file(t / "journal");
+    j.replace(0, j.find('\n'), "pigeon-fetch-state 1\x01");
+    write_file(t / "journal", j);
+    auto st = open_state(t.path(), ec);
+    REQUIRE_MESSAGE(st, ec.message());
+    CHECK(st->unreadable_lines() == 1);
+    CHECK(st->size() == 1);
+}
+
 TEST_CASE("fetch state: a journal of a newer format is refused, not rewritten") {
     temp_dir t;
     const std::string j = "pigeon-fetch-state 2\nsomething new\n";
