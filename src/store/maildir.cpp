@@ -1,15 +1,22 @@
 // Maildir destination, with Maildir++ subfolders.
 //
-// Delivery: the message is written (CRLF -> LF) into tmp/<unique>, fsynced
-// (opts.fsync), its mtime set to the INTERNALDATE, then renamed (never over
-// an existing name) to
+// Delivery: the message is written (CRLF -> LF) into tmp/<unique> and its
+// mtime set to the INTERNALDATE; commit() hands the file to a small pool of
+// threads that fsync it (opts.fsync) while the caller goes on receiving
+// the next messages (concurrent fsyncs share the file system's journal
+// commits: ~10x faster than one fsync after another). sync() waits for
+// those fsyncs, then renames (never over an existing name) each file to
 //   new/<unique>,S=<stored size>                 no flag we map, or
 //   cur/<unique>,S=<stored size>:2,<flags>       \Draft D, \Flagged F,
 //                                                \Answered R, \Seen S,
 //                                                \Deleted T (sorted ASCII)
-// Keywords ($Junk, ...) and \Recent are not stored. sync() fsyncs every
+// Keywords ($Junk, ...) and \Recent are not stored. sync() then fsyncs every
 // directory that gained an entry since the last sync: new/ or cur/ after a
-// rename, and the parent of every directory created.
+// rename, and the parent of every directory created. So a message appears
+// in new/ or cur/ only once its content is on disk, and location() (known
+// at commit()) names a file that exists only after sync(): contains() is
+// false before, and a destination destroyed before sync() removes its
+// committed-but-unsynced files from tmp/ (they were never recorded).
 //
 // <unique> is <sec>.M<usec>P<pid>Q<counter>R<16 hex random>.<host>, where
 // the host name has '/' as \057, ':' as \072 and ',' as \054 (',' separates
@@ -38,6 +45,11 @@
 // one message. (mbox, where an offset names nothing, is stricter.)
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
 #include <cstdio>
 #include <ctime>
 #include <dirent.h>
@@ -54,7 +66,80 @@
 namespace pigeon::store::detail {
 namespace {
 
+/// fsyncs (then closes) file descriptors on a few threads.
+class fsync_pool {
+public:
+    explicit fsync_pool(std::size_t threads) {
+        for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { work(); });
+    }
+    ~fsync_pool() {
+        {
+            std::lock_guard<std::mutex> g(m_);
+            stop_ = true;
+        }
+        work_cv_.notify_all();
+        for (auto& t : threads_) t.join();
+        for (int fd : queue_) ::close(fd);
+    }
+    fsync_pool(const fsync_pool&) = delete;
+    fsync_pool& operator=(const fsync_pool&) = delete;
+
+    /// Takes fd (closed once fsynced). Waits while many are outstanding, so
+    /// that open descriptors stay bounded.
+    void submit(int fd) {
+        std::unique_lock<std::mutex> l(m_);
+        done_cv_.wait(l, [&] { return queue_.size() + busy_ < max_outstanding; });
+        queue_.push_back(fd);
+        l.unlock();
+        work_cv_.notify_one();
+    }
+    /// Waits for every submitted fsync; the first error since the last call.
+    std::error_code wait_all() {
+        std::unique_lock<std::mutex> l(m_);
+        done_cv_.wait(l, [&] { return queue_.empty() && busy_ == 0; });
+        return std::exchange(error_, {});
+    }
+
+private:
+    static constexpr std::size_t max_outstanding = 64;
+    void work() {
+        std::unique_lock<std::mutex> l(m_);
+        for (;;) {
+            work_cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            int fd = queue_.front();
+            queue_.pop_front();
+            ++busy_;
+            l.unlock();
+            int err = 0;
+            if (::fsync(fd) != 0) err = errno;
+            if (::close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
+            l.lock();
+            --busy_;
+            if (err != 0 && !error_) error_ = errno_code(err);
+            done_cv_.notify_all();
+        }
+    }
+    std::mutex m_;
+    std::condition_variable work_cv_, done_cv_;
+    std::deque<int> queue_;
+    std::size_t busy_ = 0;
+    bool stop_ = false;
+    std::error_code error_;
+    std::vector<std::thread> threads_;
+};
+
+struct pending_rename {
+    std::string from, to, dir;
+};
+
 struct maildir_core {
+    ~maildir_core() {
+        pool.reset();   // every fsync done (or abandoned), descriptors closed
+        for (const auto& p : pending) ::unlink(p.from.c_str());
+    }
+    std::unique_ptr<fsync_pool> pool;   ///< created on the first commit with opts.fsync
+    std::vector<pending_rename> pending;  ///< committed, renamed at sync()
     std::string root;
     destination_options opts;
     std::string host;
@@ -225,20 +310,23 @@ public:
             abort();
             return;
         }
-        if (core_->opts.fsync && ::fsync(fd_) != 0) return fail(errno, ec);
         if (date_ != 0) {
             const struct timespec times[2] = {{0, UTIME_OMIT}, {static_cast<time_t>(date_), 0}};
             (void)::futimens(fd_, times);  // the date is a nicety, not the message
         }
         const int fd = fd_;
         fd_ = -1;
-        if (::close(fd) != 0) return fail(errno, ec);
+        if (core_->opts.fsync) {
+            if (!core_->pool) core_->pool = std::make_unique<fsync_pool>(16);
+            core_->pool->submit(fd);
+        } else if (::close(fd) != 0) {
+            return fail(errno, ec);
+        }
         std::string final_name = name_ + ",S=" + std::to_string(stored_);
         const char* sub = flags_.empty() ? "new" : "cur";
         if (!flags_.empty()) final_name += ":2," + flags_;
         const std::string dir = folder_abs_ + "/" + sub;
-        if (rename_noreplace(tmp_path_, dir + "/" + final_name) != 0) return fail(errno, ec);
-        core_->dirty.insert(dir);
+        core_->pending.push_back({tmp_path_, dir + "/" + final_name, dir});
         location_ = (folder_rel_.empty() ? std::string() : folder_rel_ + "/") + sub + "/" + final_name;
         state_ = state::committed;
         core_->delivery_open = false;
@@ -361,6 +449,23 @@ public:
 
     void sync(std::error_code& ec) override {
         ec.clear();
+        // Content first: every committed file on disk before any rename.
+        if (core_->pool) {
+            if (auto e = core_->pool->wait_all()) {
+                ec = e;
+                return;   // the files stay in tmp/ (removed with the destination)
+            }
+        }
+        for (std::size_t i = 0; i < core_->pending.size(); ++i) {
+            const auto& p = core_->pending[i];
+            if (rename_noreplace(p.from, p.to) != 0) {
+                ec = errno_code(errno);
+                core_->pending.erase(core_->pending.begin(), core_->pending.begin() + static_cast<std::ptrdiff_t>(i));
+                return;
+            }
+            core_->dirty.insert(p.dir);
+        }
+        core_->pending.clear();
         if (!core_->opts.fsync) {
             core_->dirty.clear();
             return;

@@ -117,7 +117,7 @@ struct delivered {
     std::string sha;
 };
 
-/// begin(), write() each piece, commit().
+/// begin(), write() each piece, commit(), sync() (a Maildir renames at sync()).
 inline delivered deliver(store::destination& dest, const store::message_meta& meta,
                          const std::vector<std::string_view>& pieces) {
     delivered out;
@@ -128,6 +128,7 @@ inline delivered deliver(store::destination& dest, const store::message_meta& me
         if (out.ec) return out;
     }
     d->commit(out.ec);
+    if (!out.ec) dest.sync(out.ec);
     out.location = d->location();
     out.bytes = d->bytes_written();
     out.sha = d->sha256_hex();
