@@ -273,7 +273,7 @@ public:
         res_.bytes += size;
         obs_.progress(job_, res_.delivered, res_.bytes, total_messages_, total_bytes_);
         auto now = std::chrono::steady_clock::now();
-        if (pending_.size() >= 256 || pending_bytes_ >= (64u << 20) || now - last_sync_ > std::chrono::seconds(2))
+        if (pending_.size() >= 1000 || pending_bytes_ >= (128u << 20) || now - last_sync_ > std::chrono::seconds(5))
             flush();
         return true;
     }
@@ -437,29 +437,27 @@ public:
         if (changed) rebaseline(known, candidates);
         if (pol_.limit && candidates.size() > pol_.limit) candidates.resize(pol_.limit);
 
-        // What the bodies need: flags (Maildir info), date, size, sequence.
-        std::unordered_map<std::uint32_t, imap::message_data> meta;
-        std::unordered_map<std::uint32_t, std::uint32_t> uid_of_seq;
+        // Sizes first (for --max-size and the progress total), holding only
+        // the UIDs kept; flags and dates per chunk, with its bodies, so that
+        // memory does not grow with the folder.
         std::uint64_t total_bytes = 0;
         if (!candidates.empty()) {
             imap::fetch_items items;
-            items.flags = items.rfc822_size = items.internal_date = true;
+            items.rfc822_size = true;
+            std::unordered_map<std::uint32_t, std::uint64_t> size_of;
             c_.fetch_each(imap::uid_set::from_numbers(candidates), items, [&](imap::message_data& m) {
-                if (!m.uid) return;
-                uid_of_seq[m.seq] = *m.uid;
-                meta[*m.uid] = std::move(m);
+                if (m.uid) size_of[*m.uid] = m.rfc822_size.value_or(0);
             });
             std::vector<std::uint32_t> kept;
             std::uint64_t too_large = 0;
             for (std::uint32_t uid : candidates) {
-                auto it = meta.find(uid);
-                if (it == meta.end()) continue;   // expunged meanwhile
-                std::uint64_t size = it->second.rfc822_size.value_or(0);
-                if (pol_.max_size && size > pol_.max_size) {
+                auto it = size_of.find(uid);
+                if (it == size_of.end()) continue;   // expunged meanwhile
+                if (pol_.max_size && it->second > pol_.max_size) {
                     ++too_large;
                     continue;
                 }
-                total_bytes += size;
+                total_bytes += it->second;
                 kept.push_back(uid);
             }
             if (too_large) {
@@ -472,13 +470,30 @@ public:
         run_.set_totals(res_.delivered + candidates.size(), res_.bytes + total_bytes);
 
         constexpr std::size_t chunk = 500;
+        const bool acts = pol_.mark_seen || pol_.delete_after;
         for (std::size_t i = 0; i < candidates.size() && !stop_.load(); i += chunk) {
             std::vector<std::uint32_t> part(candidates.begin() + static_cast<std::ptrdiff_t>(i),
                                             candidates.begin() +
                                                 static_cast<std::ptrdiff_t>(std::min(candidates.size(), i + chunk)));
+            // What the bodies need: flags (Maildir info), date, sequence.
+            std::unordered_map<std::uint32_t, message_facts> meta;
+            std::unordered_map<std::uint32_t, std::uint32_t> uid_of_seq;
+            imap::fetch_items items;
+            items.flags = items.internal_date = true;
+            c_.fetch_each(imap::uid_set::from_numbers(part), items, [&](imap::message_data& m) {
+                if (!m.uid) return;
+                uid_of_seq[m.seq] = *m.uid;
+                message_facts& f = meta[*m.uid];
+                if (m.flags) f.flags = std::move(*m.flags);
+                if (m.internal_date) f.date = m.internal_date->time.time_since_epoch().count();
+            });
             fetch_bodies(part, meta, uid_of_seq);
-            run_.flush();
-            after_delivery(run_.take_durable());
+            // Deleting or flagging needs the batch durable first; otherwise
+            // the batch thresholds decide when to sync.
+            if (acts) {
+                run_.flush();
+                after_delivery(run_.take_durable());
+            }
         }
         run_.flush();
         after_delivery(run_.take_durable());
@@ -488,8 +503,13 @@ public:
     }
 
 private:
+    struct message_facts {
+        std::vector<std::string> flags;
+        std::int64_t date = 0;
+    };
+
     void fetch_bodies(const std::vector<std::uint32_t>& uids,
-                      const std::unordered_map<std::uint32_t, imap::message_data>& meta,
+                      const std::unordered_map<std::uint32_t, message_facts>& meta,
                       const std::unordered_map<std::uint32_t, std::uint32_t>& uid_of_seq) {
         imap::fetch_items items = imap::fetch_items::whole_message();
         std::unique_ptr<in_flight> cur;
@@ -520,7 +540,7 @@ private:
                     return;
                 }
                 std::vector<std::string> flags;
-                if (auto it = meta.find(*uid); it != meta.end() && it->second.flags) flags = *it->second.flags;
+                if (auto it = meta.find(*uid); it != meta.end()) flags = it->second.flags;
                 run_.finish(std::move(cur), {folder_, uidvalidity_, *uid, {}}, flags);
                 if (stop_.load()) throw stop_requested{};
             },
@@ -535,9 +555,8 @@ private:
                 mm.size_hint = t.size;
                 if (uid) {
                     if (auto it = meta.find(*uid); it != meta.end()) {
-                        if (it->second.flags) mm.flags = *it->second.flags;
-                        if (it->second.internal_date)
-                            mm.internal_date = it->second.internal_date->time.time_since_epoch().count();
+                        mm.flags = it->second.flags;
+                        mm.internal_date = it->second.date;
                     }
                 }
                 cur = run_.begin(mm, t.size);
