@@ -21,12 +21,17 @@ channel finish(std::unique_ptr<socket_stream> s, const endpoint& ep, const sessi
     return ch;
 }
 
-channel open_proxied(const endpoint& ep, const std::string& where, const session_options& opts) {
+// One attempt: connect to the proxy, ask it for host:port. Returns the
+// stream, or nullptr with ec and what (the message) set.
+std::unique_ptr<socket_stream> try_proxy(const endpoint& ep, const std::string& host, const std::string& where,
+                                         const session_options& opts, std::error_code& ec, std::string& what) {
     const proxy_options& p = opts.proxy;
     const std::string proxy_where = "proxy " + p.where();
-    std::error_code ec;
     auto s = socket_stream::connect(p.host, p.port, opts.connect, ec);
-    if (!s) throw_error(ec, "cannot connect to " + proxy_where);
+    if (!s) {
+        what = "cannot connect to " + proxy_where;
+        return nullptr;
+    }
     if (opts.trace.hook) {
         std::string peer = s->peer_address();
         opts.trace.hook(trace_direction::info, "connected to " + proxy_where +
@@ -36,12 +41,35 @@ channel open_proxied(const endpoint& ep, const std::string& where, const session
     // One bound for the whole handshake, however the proxy drips its answer.
     s->set_deadline(io_deadline::after(opts.connect.io_timeout));
     std::string detail;
-    if (auto bad = open_proxy_tunnel(*s, p, ep.host, ep.port, opts.trace, detail)) {
+    ec = open_proxy_tunnel(*s, p, host, ep.port, opts.trace, detail);
+    if (ec) {
         s->close();
-        throw_error(bad, proxy_where + ": " + detail);
+        what = proxy_where + ": " + detail;
+        return nullptr;
     }
     s->set_host(ep.host);  // TLS checks the server's name, never the proxy's
-    return finish(std::move(s), ep, opts, {});
+    return s;
+}
+
+channel open_proxied(const endpoint& ep, const std::string& where, const session_options& opts) {
+    // socks5:// resolves here: like a direct connection, each address in
+    // turn while the proxy says it cannot reach the last one.
+    std::vector<std::string> hosts{ep.host};
+    if (opts.proxy.kind == proxy_kind::socks5) {
+        std::error_code rec;
+        hosts = resolve_addresses(ep.host, rec);
+        if (rec)
+            throw_error(rec, "proxy " + opts.proxy.where() + ": cannot resolve " + ep.host +
+                                 " (socks5:// resolves names here; socks5h:// lets the proxy)");
+    }
+    std::error_code ec;
+    std::string what;
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        if (auto s = try_proxy(ep, hosts[i], where, opts, ec, what)) return finish(std::move(s), ep, opts, {});
+        if (ec != errc::proxy_unreachable || i + 1 == hosts.size()) break;
+        if (opts.trace.hook) opts.trace.hook(trace_direction::info, what + "; trying the next address");
+    }
+    throw_error(ec, what);
 }
 
 } // namespace

@@ -158,7 +158,10 @@ http_connect_handshake::status http_connect_handshake::take_line(std::string lin
     if (code_ == 407)
         return fail(ec, errc::proxy_auth_failed,
                     what + (req_.user.empty() ? " (give user:password in the proxy URL)" : " (credentials refused)"));
-    if (code_ == 502 || code_ == 503 || code_ == 504) return fail(ec, errc::proxy_unreachable, what);
+    // QUIRK(tinyproxy): a server it cannot reach is "500 Unable to connect",
+    // where RFC 9110 proxies say 502, 503 or 504.
+    if (code_ == 500 || code_ == 502 || code_ == 503 || code_ == 504)
+        return fail(ec, errc::proxy_unreachable, what);
     if (code_ < 100 || code_ > 599) return fail(ec, errc::proxy_bad_reply, what);
     return fail(ec, errc::proxy_refused, what);
 }

@@ -3,6 +3,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "pigeon/net/error.hpp"
 #include "pigeon/net/http_connect_handshake.hpp"
 #include "pigeon/net/socks5_handshake.hpp"
@@ -19,28 +21,6 @@ std::string io_detail(const std::error_code& ec, const char* what) {
     if (ec == errc::connection_closed) return std::string("closed the connection during the ") + what + " handshake";
     if (ec == errc::timeout) return std::string("no complete answer to the ") + what + " handshake in time";
     return std::string(what) + " handshake failed";
-}
-
-// The first address of host as text ("192.0.2.1", "2001:db8::1").
-std::string resolve_first(const std::string& host, std::error_code& ec) {
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* res = nullptr;
-    int gai = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
-    if (gai != 0 || !res) {
-        ec = gai == EAI_AGAIN ? errc::connect_failed : errc::resolve_failed;
-        return {};
-    }
-    char text[NI_MAXHOST] = {};
-    int r = ::getnameinfo(res->ai_addr, res->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST);
-    ::freeaddrinfo(res);
-    if (r != 0) {
-        ec = errc::resolve_failed;
-        return {};
-    }
-    ec.clear();
-    return text;
 }
 
 // Sends out (when not empty) and clears it.
@@ -61,11 +41,12 @@ std::error_code run_socks5(stream& s, const proxy_options& proxy, const std::str
     req.remote_dns = proxy.kind == proxy_kind::socks5h;
     if (!req.remote_dns) {
         std::error_code ec;
-        std::string addr = resolve_first(host, ec);
+        auto addrs = resolve_addresses(host, ec);
         if (ec) {
             detail = "cannot resolve " + host + " (socks5:// resolves names here; socks5h:// lets the proxy)";
             return ec;
         }
+        const std::string& addr = addrs.front();
         if (addr != host) note(trace, "SOCKS5: " + host + " resolved here to " + addr);
         req.host = addr;
     }
@@ -165,6 +146,28 @@ std::error_code run_http(stream& s, const proxy_options& proxy, const std::strin
 }
 
 } // namespace
+
+std::vector<std::string> resolve_addresses(const std::string& host, std::error_code& ec) {
+    std::vector<std::string> out;
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* res = nullptr;
+    int gai = ::getaddrinfo(host.c_str(), nullptr, &hints, &res);
+    if (gai != 0 || !res) {
+        ec = gai == EAI_AGAIN ? errc::connect_failed : errc::resolve_failed;
+        return out;
+    }
+    for (const addrinfo* ai = res; ai; ai = ai->ai_next) {
+        char text[NI_MAXHOST] = {};
+        if (::getnameinfo(ai->ai_addr, ai->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) != 0) continue;
+        if (std::find(out.begin(), out.end(), text) == out.end()) out.emplace_back(text);
+    }
+    ::freeaddrinfo(res);
+    if (out.empty()) ec = errc::resolve_failed;
+    else ec.clear();
+    return out;
+}
 
 std::error_code open_proxy_tunnel(stream& s, const proxy_options& proxy, const std::string& host,
                                   unsigned short port, const trace_options& trace, std::string& detail) {

@@ -159,7 +159,7 @@ TEST_CASE("http connect: every status code") {
         CHECK(r.detail == "HTTP CONNECT answered " + std::to_string(code) + " Reason" +
                               (code == 407 ? " (give user:password in the proxy URL)" : ""));
         std::error_code want = code == 407                                 ? errc::proxy_auth_failed
-                               : code >= 502 && code <= 504                ? errc::proxy_unreachable
+                               : code == 500 || (code >= 502 && code <= 504) ? errc::proxy_unreachable
                                : code >= 600                               ? errc::proxy_bad_reply
                                                                            : errc::proxy_refused;
         CHECK(r.ec == want);

@@ -5,6 +5,7 @@
 // its own stream.
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "pigeon/net/proxy_options.hpp"
 #include "pigeon/net/stream.hpp"
@@ -23,5 +24,10 @@ namespace pigeon::net {
 /// sets detail to what happened in words, without the proxy's address.
 std::error_code open_proxy_tunnel(stream& s, const proxy_options& proxy, const std::string& host,
                                   unsigned short port, const trace_options& trace, std::string& detail);
+
+/// The addresses of host as text ("192.0.2.1", "2001:db8::1"), in
+/// getaddrinfo's order, without repeats: what socks5:// sends. An address
+/// gives itself. errc::resolve_failed when there is none.
+std::vector<std::string> resolve_addresses(const std::string& host, std::error_code& ec);
 
 } // namespace pigeon::net
