@@ -155,7 +155,9 @@ http_connect_handshake::status http_connect_handshake::take_line(std::string lin
         return status::need_more;
     }
     if (code_ >= 200 && code_ < 300) return status::need_more;  // the header fields, then done
-    if (code_ == 407)
+    // QUIRK(tinyproxy): wrong Basic credentials get "401 Unauthorized",
+    // where RFC 9110 has a proxy say 407 again.
+    if (code_ == 407 || code_ == 401)
         return fail(ec, errc::proxy_auth_failed,
                     what + (req_.user.empty() ? " (give user:password in the proxy URL)" : " (credentials refused)"));
     // QUIRK(tinyproxy): a server it cannot reach is "500 Unable to connect",

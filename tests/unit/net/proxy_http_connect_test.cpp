@@ -157,8 +157,8 @@ TEST_CASE("http connect: every status code") {
         // It stops at the status line: the proxy may close right after it.
         CHECK(r.leftover == "X: y\r\n\r\nafter");
         CHECK(r.detail == "HTTP CONNECT answered " + std::to_string(code) + " Reason" +
-                              (code == 407 ? " (give user:password in the proxy URL)" : ""));
-        std::error_code want = code == 407                                 ? errc::proxy_auth_failed
+                              (code == 407 || code == 401 ? " (give user:password in the proxy URL)" : ""));
+        std::error_code want = code == 407 || code == 401                                ? errc::proxy_auth_failed
                                : code == 500 || (code >= 502 && code <= 504) ? errc::proxy_unreachable
                                : code >= 600                               ? errc::proxy_bad_reply
                                                                            : errc::proxy_refused;

@@ -41,7 +41,7 @@ public:
 
     /// Takes bytes of the proxy's answer; consumed says how many were used
     /// (never past the header's end). On failed, ec is errc::proxy_refused,
-    /// proxy_auth_failed (407), proxy_unreachable (500, 502, 503, 504) or
+    /// proxy_auth_failed (407; 401 from tinyproxy), proxy_unreachable (500, 502, 503, 504) or
     /// proxy_bad_reply (not HTTP, NUL, too long). A refusal fails as soon as
     /// its status line is complete. Calls after done or failed consume
     /// nothing and repeat the outcome.
