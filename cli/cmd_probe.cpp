@@ -26,6 +26,7 @@ struct probe_report {
     std::vector<std::string> caps;
     bool starttls_used = false;
     std::optional<net::tls_info> tls;
+    std::string proxy;  ///< the proxy's URL without password, "" for none
 };
 
 template <class Info>
@@ -57,6 +58,7 @@ nlohmann::json to_json(const net::endpoint& ep, const probe_report& r) {
     j["host"] = ep.host;
     j["port"] = ep.port;
     j["tls_mode"] = net::to_string(ep.tls);
+    j["proxy"] = r.proxy.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.proxy);
     j["greeting"] = r.greeting;
     j["capabilities_before_tls"] = r.caps_before_tls;
     j["capabilities"] = r.caps;
@@ -89,6 +91,7 @@ void print_text(const net::endpoint& ep, const probe_report& r) {
     };
     line("server:      ", std::string(net::to_string(ep.proto)) + " " + ep.host + ":" + std::to_string(ep.port) +
                               " (tls: " + net::to_string(ep.tls) + ")");
+    if (!r.proxy.empty()) line("proxy:       ", printable(r.proxy));
     std::string_view g = r.greeting;
     line("greeting:    ", printable(g.substr(0, g.find('\n'))));
     if (!r.caps_before_tls.empty() && r.tls) {
@@ -143,6 +146,7 @@ const registrar probe_cmd{command_info{
             }
             net::session_options so;
             so.tls = s->tls.apply(*ep);
+            so.proxy = s->tls.proxy_options();
             so.trace = s->trace.options();
             auto ms = std::chrono::milliseconds(static_cast<long long>(s->timeout * 1000));
             so.connect.connect_timeout = ms;
@@ -163,6 +167,7 @@ const registrar probe_cmd{command_info{
                 r = probe_session<nntp::client, nntp::client_options>(*ep, so, [](auto& c) { c.quit(); });
                 break;
             }
+            if (so.proxy.enabled()) r.proxy = so.proxy.display_url();
             if (s->json) std::cout << to_json(*ep, r).dump(2) << std::endl;
             else print_text(*ep, r);
             return exit_ok;

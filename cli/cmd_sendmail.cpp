@@ -46,7 +46,7 @@ const char* const usage_text =
     "  -R full|hdrs     DSN RET;  -V ENVID  DSN envelope id (both used when offered)\n"
     "  -v               protocol trace on standard error (-v -v: message data too)\n"
     "  --account NAME, --config FILE, --server URL, --user USER,\n"
-    "  --password-command CMD, --tls MODE, --tls-ca FILE, --insecure,\n"
+    "  --password-command CMD, --tls MODE, --tls-ca FILE, --insecure, --proxy URL,\n"
     "  --timeout SECONDS, --trace-secrets   as for pigeon send\n"
     "  --strip-nul      delete NUL bytes from the message; without it a message\n"
     "                   holding one is not sent (exit 65)\n"
@@ -112,6 +112,7 @@ sendmail_options parse_args(const std::vector<std::string>& args) {
                     throw exit_error(exit_usage, "--tls must be starttls, implicit or none");
                 o.conn.tls.mode = *v6;
             } else if (auto v7 = long_value(a, "--tls-ca")) o.conn.tls.ca_file = *v7;
+            else if (auto v9 = long_value(a, "--proxy")) o.conn.tls.proxy = *v9;
             else if (auto v8 = long_value(a, "--timeout")) {
                 try {
                     o.conn.timeout = std::stod(*v8);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "pigeon/imap/error.hpp"
@@ -23,6 +24,70 @@ void tls_flags::add_to(CLI::App& app) {
     app.add_option("--tls-cert", client_cert, "Client certificate (PEM)")->check(CLI::ExistingFile);
     app.add_option("--tls-key", client_key, "Client private key (PEM)")->check(CLI::ExistingFile);
     app.add_flag("--insecure", insecure, "Do not verify the server certificate (never the default)");
+    app.add_option("--proxy", proxy,
+                   "Connect through a proxy: socks5h://[user[:pw]@]host[:port] (the proxy resolves the name), "
+                   "socks5://... (resolved here), http://... (CONNECT), env (ALL_PROXY), none; "
+                   "password also from PIGEON_PROXY_PASSWORD")
+        ->type_name("URL");
+}
+
+namespace {
+
+// A proxy URL as it may appear in a message: the user info dropped.
+std::string without_userinfo(const std::string& url) {
+    auto sep = url.find("://");
+    auto at = url.rfind('@');
+    if (sep == std::string::npos || at == std::string::npos || at < sep) return url;
+    return url.substr(0, sep + 3) + "...@" + url.substr(at + 1);
+}
+
+std::string env_value(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+} // namespace
+
+std::string check_proxy_spec(const std::string& spec) {
+    if (spec == "env" || spec == "none") return {};
+    std::error_code ec;
+    if (net::parse_proxy_url(spec, ec)) return {};
+    return "not a proxy URL: " + printable(without_userinfo(spec)) +
+           " (want socks5h://[user[:password]@]host[:port], socks5://..., http://..., env or none)";
+}
+
+net::proxy_options tls_flags::proxy_options(const std::string& configured, const std::string& origin) const {
+    std::string spec = proxy;
+    std::string from = "--proxy";
+    int bad = exit_usage;
+    if (spec.empty()) {
+        spec = env_value("PIGEON_PROXY");
+        from = "PIGEON_PROXY";
+        bad = exit_config;
+    }
+    if (spec.empty()) {
+        spec = configured;
+        from = origin.empty() ? std::string("proxy") : origin;
+    }
+    if (spec.empty() || spec == "none") return {};
+    if (spec == "env") {
+        // Only on request: a mail client that silently follows ALL_PROXY
+        // surprises people.
+        const char* name = "ALL_PROXY";
+        spec = env_value(name);
+        if (spec.empty()) {
+            name = "all_proxy";
+            spec = env_value(name);
+        }
+        if (spec.empty()) return {};
+        from = std::string(name) + " (" + from + " = env)";
+        bad = exit_config;
+    }
+    if (std::string why = check_proxy_spec(spec); !why.empty()) throw exit_error(bad, from + ": " + why);
+    std::error_code ec;
+    net::proxy_options p = *net::parse_proxy_url(spec, ec);
+    if (!p.user.empty() && p.password.empty()) p.password = env_value("PIGEON_PROXY_PASSWORD");
+    return p;
 }
 
 net::tls_options tls_flags::apply(net::endpoint& ep) const {
@@ -155,6 +220,9 @@ int exit_code_for(const std::exception& e) {
             case net::errc::connection_closed:
             case net::errc::io_error: return exit_tempfail;
             case net::errc::bad_url: return exit_usage;
+            case net::errc::proxy_refused: return exit_unavailable;
+            case net::errc::proxy_auth_failed: return exit_noperm;
+            case net::errc::proxy_unreachable: return exit_tempfail;
             case net::errc::nul_in_data: return exit_data;  // the message, not the server
             default: return exit_protocol;
             }

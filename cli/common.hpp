@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pigeon/net/endpoint.hpp"
+#include "pigeon/net/proxy_options.hpp"
 #include "pigeon/net/tls_options.hpp"
 #include "pigeon/net/trace.hpp"
 
@@ -31,7 +32,7 @@ inline constexpr int exit_protocol = 76;     // EX_PROTOCOL
 inline constexpr int exit_noperm = 77;       // EX_NOPERM
 inline constexpr int exit_config = 78;       // EX_CONFIG
 
-/// The TLS flags of every networked subcommand.
+/// The TLS flags of every networked subcommand, and --proxy with them.
 struct tls_flags {
     std::string mode;          ///< "", "starttls", "implicit", "none"
     std::string ca_file;
@@ -39,12 +40,24 @@ struct tls_flags {
     std::string client_cert;
     std::string client_key;
     bool insecure = false;
+    std::string proxy;         ///< --proxy: a URL, "env" or "none" ("": not given)
 
     void add_to(CLI::App& app);
     /// Applies --tls to the endpoint and returns the TLS options.
     /// Throws CLI::ValidationError on a bad combination.
     net::tls_options apply(net::endpoint& ep) const;
+    /// The proxy to use (for net::session_options::proxy): --proxy, else
+    /// PIGEON_PROXY, else `configured` (an account's proxy, named by origin
+    /// in messages). "none": none; "env": ALL_PROXY, else all_proxy, else
+    /// none (the environment is read only then). A URL with a user but no
+    /// password takes PIGEON_PROXY_PASSWORD. A bad URL throws exit_error
+    /// (64 from --proxy, 78 otherwise).
+    net::proxy_options proxy_options(const std::string& configured = {}, const std::string& origin = {}) const;
 };
+
+/// The proxy text of a config file or a flag, checked: a proxy URL, "env"
+/// or "none"; empty when fine, else what is wrong. Never echoes a password.
+std::string check_proxy_spec(const std::string& spec);
 
 /// -v / --trace-secrets: prints the protocol dialogue on standard error,
 /// swaks-style markers (-> sent, <- received, ~> and <~ under TLS, === info).

@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "common.hpp"
+#include "pigeon/net/proxy_options.hpp"
 
 namespace pigeon::cli {
 namespace {
@@ -135,6 +136,10 @@ account_config read_account(const std::string& path, const std::string& name, co
         else if (key == "auth_mech") a.auth_mechanisms = r.strings(v, full);
         else if (key == "timeout") a.timeout = r.number(v, full);
         else if (key == "fetch") a.fetch = read_fetch(r, full, v);
+        else if (key == "proxy") {
+            a.proxy = r.string(v, full);
+            if (std::string why = check_proxy_spec(a.proxy); !why.empty()) fail(path, full + ": " + why + where(v));
+        }
         else error_line("warning: " + path + ": unknown key " + printable(full) + where(v) + " ignored");
     }
     return a;
@@ -221,7 +226,10 @@ config_file load_config(const std::string& explicit_path) {
                 const auto* t = acc.as_table();
                 if (!t) fail(cfg.path, "accounts." + std::string(name.str()) + " must be a table" + where(acc));
                 cfg.accounts.push_back(read_account(cfg.path, std::string(name.str()), *t));
-                has_password = has_password || cfg.accounts.back().password.has_value();
+                const account_config& a = cfg.accounts.back();
+                std::error_code ec;
+                auto proxy = net::parse_proxy_url(a.proxy, ec);
+                has_password = has_password || a.password.has_value() || (proxy && !proxy->password.empty());
             }
         } else if (key == "aliases") {
             const auto* t = v.as_table();

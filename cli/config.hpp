@@ -56,6 +56,7 @@ struct account_config {
     bool insecure = false;
     std::vector<std::string> auth_mechanisms;
     std::optional<double> timeout; ///< seconds
+    std::string proxy;             ///< socks5h://, socks5://, http:// URL, "env" or "none" ("": none)
     std::optional<fetch_config> fetch;
 };
 

@@ -257,6 +257,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
             throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " +
                                               std::strerror(errno));
         job.source.net.tls = t.apply(job.source.ep);
+        job.source.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
         job.source.net.trace = f.trace.options();
         double timeout = f.timeout > 0 ? f.timeout : a.timeout.value_or(60);
         auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));

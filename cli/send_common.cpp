@@ -137,6 +137,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
         throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " + std::strerror(errno));
     if (!s.server_url.empty()) s.client.net.tls = t.apply(s.ep);
+    s.client.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
     s.client.net.trace = flags.trace.options();
     double timeout = flags.timeout > 0 ? flags.timeout : a.timeout.value_or(60);
     auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));

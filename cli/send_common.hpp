@@ -64,7 +64,7 @@ struct send_settings {
 /// Reads the configuration and merges it with the flags and the PIGEON_*
 /// environment (PIGEON_CONFIG, PIGEON_ACCOUNT, PIGEON_SERVER, PIGEON_USER,
 /// PIGEON_PASSWORD, PIGEON_PASSWORD_COMMAND, PIGEON_FROM, PIGEON_TLS,
-/// PIGEON_TLS_CA). With need_server, a missing or bad server URL throws
+/// PIGEON_TLS_CA, PIGEON_PROXY, PIGEON_PROXY_PASSWORD). With need_server, a missing or bad server URL throws
 /// exit_error(missing_server_code); other problems throw exit_error
 /// (exit_config) or CLI::ValidationError.
 send_settings resolve_settings(const connection_flags& flags, bool need_server, int missing_server_code);

@@ -22,6 +22,7 @@ lab_pkgs=(
 peer_pkgs=(
   libgmime-3.0-dev libmimetic-dev libvmime-dev
   msmtp curl swaks git-email time
+  microsocks tinyproxy
 )
 
 # INN's postinst needs a host name with a domain part; give it one in its
@@ -60,7 +61,7 @@ if dpkg-query -W -f='${Status}' inn2 2>/dev/null | grep -vq 'install ok installe
 fi
 # The distribution's daemons are not used (the lab runs private instances);
 # make sure none of them holds a port we want.
-for svc in dovecot postfix inn2; do
+for svc in dovecot postfix inn2 tinyproxy; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
 echo "pigeon setup: all packages present"

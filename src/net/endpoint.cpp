@@ -1,7 +1,6 @@
 #include "pigeon/net/endpoint.hpp"
 
-#include <charconv>
-
+#include "detail/url.hpp"
 #include "pigeon/net/error.hpp"
 
 namespace pigeon::net {
@@ -30,42 +29,6 @@ constexpr scheme_info schemes[] = {
     {"nntps", protocol::nntp, tls_mode::implicit},
     {"snews", protocol::nntp, tls_mode::implicit},
 };
-
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-int hexval(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = lower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in.size()) return false;
-            int h = hexval(in[i + 1]), l = hexval(in[i + 2]);
-            if (h < 0 || l < 0) return false;
-            c = static_cast<char>(h * 16 + l);
-            i += 2;
-        }
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-        out.push_back(c);
-    }
-    return true;
-}
-
-bool valid_host(std::string_view h) {
-    if (h.empty() || h.size() > 253) return false;
-    for (char c : h) {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '.' || c == '_' || c == ':';
-        if (!ok) return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -115,7 +78,7 @@ std::optional<endpoint> parse_endpoint(const std::string& url, std::error_code& 
     auto sep = url.find("://");
     if (sep == std::string::npos || sep == 0) return std::nullopt;
     std::string scheme;
-    for (char c : url.substr(0, sep)) scheme.push_back(lower(c));
+    for (char c : url.substr(0, sep)) scheme.push_back(detail::ascii_lower(c));
     const scheme_info* info = nullptr;
     for (const auto& s : schemes)
         if (s.name == scheme) info = &s;
@@ -133,42 +96,13 @@ std::optional<endpoint> parse_endpoint(const std::string& url, std::error_code& 
     }
     auto slash = rest.find('/');
     std::string_view authority = rest.substr(0, slash);
-    if (auto at = authority.rfind('@'); at != std::string_view::npos) {
-        std::string_view userinfo = authority.substr(0, at);
-        if (auto colon = userinfo.find(':'); colon != std::string_view::npos)
-            userinfo = userinfo.substr(0, colon); // a password in a URL is ignored
-        if (!percent_decode(userinfo, ep.user)) return std::nullopt;
-        authority.remove_prefix(at + 1);
-    }
-    std::string_view host, port;
-    if (!authority.empty() && authority[0] == '[') {
-        auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host = authority.substr(1, close - 1);
-        std::string_view after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after[0] != ':') return std::nullopt;
-            port = after.substr(1);
-        }
-    } else {
-        auto colon = authority.rfind(':');
-        if (colon != std::string_view::npos && authority.find(':') == colon) {
-            host = authority.substr(0, colon);
-            port = authority.substr(colon + 1);
-        } else {
-            host = authority;
-        }
-    }
-    if (!valid_host(host)) return std::nullopt;
-    ep.host = std::string(host);
-    if (!port.empty()) {
-        unsigned v = 0;
-        auto [p, e] = std::from_chars(port.data(), port.data() + port.size(), v);
-        if (e != std::errc() || p != port.data() + port.size() || v == 0 || v > 65535) return std::nullopt;
-        ep.port = static_cast<unsigned short>(v);
-    } else {
-        ep.port = default_port(ep.proto, ep.tls);
-    }
+    detail::authority_parts parts;
+    if (!detail::split_authority(authority, parts)) return std::nullopt;
+    // A password in a server URL is ignored.
+    if (parts.has_user && !detail::percent_decode(parts.user, ep.user)) return std::nullopt;
+    if (!detail::valid_host(parts.host)) return std::nullopt;
+    ep.host = std::string(parts.host);
+    ep.port = parts.port != 0 ? parts.port : default_port(ep.proto, ep.tls);
     ec.clear();
     return ep;
 }

@@ -28,6 +28,10 @@ public:
         case errc::protocol_error: return "protocol error";
         case errc::cancelled: return "operation cancelled";
         case errc::nul_in_data: return "the message contains a NUL byte, which must not be sent";
+        case errc::proxy_refused: return "the proxy refused the connection";
+        case errc::proxy_auth_failed: return "the proxy refused the credentials, or wants some";
+        case errc::proxy_unreachable: return "the proxy could not reach the server";
+        case errc::proxy_bad_reply: return "the proxy's answer is not valid";
         }
         return "unknown net error";
     }
@@ -36,6 +40,7 @@ public:
         case errc::timeout:
         case errc::connect_timeout: return std::errc::timed_out;
         case errc::connect_failed: return std::errc::connection_refused;
+        case errc::proxy_auth_failed: return std::errc::permission_denied;
         case errc::connection_closed: return std::errc::connection_reset;
         case errc::invalid_argument: return std::errc::invalid_argument;
         case errc::cancelled: return std::errc::operation_canceled;

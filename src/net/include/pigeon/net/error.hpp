@@ -24,6 +24,10 @@ enum class errc {
     protocol_error,         ///< the peer broke the framing rules
     cancelled,              ///< channel::cancel() stopped the operation
     nul_in_data,            ///< message data to send contains a NUL byte (nul_policy::refuse)
+    proxy_refused,          ///< the proxy refused the tunnel (rule set, general failure, HTTP 403...)
+    proxy_auth_failed,      ///< the proxy wants credentials, or refused the ones given
+    proxy_unreachable,      ///< the proxy could not reach the server (SOCKS5 replies 3-6, HTTP 500, 502-504)
+    proxy_bad_reply,        ///< the proxy's answer breaks its protocol (or it speaks another one)
 };
 
 enum class tls_errc {

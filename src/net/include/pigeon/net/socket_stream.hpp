@@ -49,6 +49,8 @@ public:
 
     /// The host name used for SNI and verification by default.
     const std::string& host() const noexcept { return host_; }
+    /// Sets it: after a proxy tunnel, the final server's name, not the proxy's.
+    void set_host(std::string name) { host_ = std::move(name); }
     /// The numeric address actually connected to ("127.0.0.1", "::1").
     const std::string& peer_address() const noexcept { return peer_; }
     /// Why the last TLS handshake failed, in words (empty if none did).
