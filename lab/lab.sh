@@ -30,9 +30,11 @@ NNTP_PORT=10119 NNTPS_PORT=10563
 IMAP_INTERNAL_PORT=11143 POP3_INTERNAL_PORT=11110 RELAY_SOURCE=127.0.0.2
 # bench and huge hold the benchmark data seeded by lab/seed.py (lab.sh seed).
 # fetch and fetch2 belong to the `pigeon fetch` tests (they delete mail there).
-USERS=(alice bob carol bench huge fetch fetch2)
+# demo is scripts/demo.sh's (the README's first command).
+USERS=(alice bob carol bench huge fetch fetch2 demo)
 declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-ĉ'
-  [bench]='bench-pass-4' [huge]='huge-pass-5' [fetch]='fetch-pass-6' [fetch2]='fetch2-pass-7')
+  [bench]='bench-pass-4' [huge]='huge-pass-5' [fetch]='fetch-pass-6' [fetch2]='fetch2-pass-7'
+  [demo]='demo-pass-8')
 NEWSGROUPS=(lab.test lab.misc)
 
 SERVICES=(dovecot relay postfix innd nnrpd)

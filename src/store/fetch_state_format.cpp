@@ -94,6 +94,10 @@ void append_record_line(std::string& out, entry_kind kind, const delivered_recor
     append_escaped(out, r.location);
     out.push_back('\t');
     append_escaped(out, r.destination);
+    if (r.delivered_at > 0) {   // an 11th field since pigeon 0.2; older lines have 10
+        out.push_back('\t');
+        append_number(out, static_cast<std::uint64_t>(r.delivered_at));
+    }
     out.push_back('\n');
 }
 
@@ -105,7 +109,7 @@ void append_forget_line(std::string& out, const message_key& k) {
 }
 
 bool parse_journal_line(std::string_view line, journal_entry& out) {
-    std::array<std::string_view, 10> f{};
+    std::array<std::string_view, 11> f{};
     std::size_t n = 0;
     std::size_t start = 0;
     for (;;) {
@@ -121,7 +125,7 @@ bool parse_journal_line(std::string_view line, journal_entry& out) {
         if (n != 5) return false;
         out.kind = entry_kind::forget;
     } else if (kind == 'I' || kind == 'D') {
-        if (n != 10) return false;
+        if (n != 10 && n != 11) return false;
         out.kind = kind == 'I' ? entry_kind::intent : entry_kind::delivered;
     } else {
         return false;
@@ -136,7 +140,14 @@ bool parse_journal_line(std::string_view line, journal_entry& out) {
         r.message_id.clear();
         r.location.clear();
         r.destination.clear();
+        r.delivered_at = 0;
         return true;
+    }
+    r.delivered_at = 0;
+    if (n == 11) {
+        std::uint64_t t = 0;
+        if (!parse_number(f[10], t) || t > static_cast<std::uint64_t>(INT64_MAX)) return false;
+        r.delivered_at = static_cast<std::int64_t>(t);
     }
     return parse_number(f[5], r.size) && unescape(f[6], r.sha256_hex) && unescape(f[7], r.message_id) &&
            unescape(f[8], r.location) && unescape(f[9], r.destination);

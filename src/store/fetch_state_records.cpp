@@ -135,6 +135,7 @@ std::uint32_t record_table::find(const message_key& k) const {
 void record_table::set_payload(std::uint32_t n, const delivered_record& r) {
     slot& s = slots_[n];
     s.size = r.size;
+    s.delivered_at = r.delivered_at;
     s.sha_binary = sha_to_binary(r.sha256_hex, s.sha);
     if (!s.sha_binary) s.sha.fill(0);
     s.text = pack({r.key.uidl, r.message_id, r.location,
@@ -150,6 +151,7 @@ void record_table::fill(std::uint32_t n, delivered_record& r) const {
     r.key.uid = s.uid;
     r.key.uidl = unpack(s.text.get(), f_uidl);
     r.size = s.size;
+    r.delivered_at = s.delivered_at;
     if (s.sha_binary) {
         r.sha256_hex.resize(64);
         for (std::size_t i = 0; i < 32; ++i) {

@@ -75,6 +75,7 @@ private:
     struct slot {
         std::unique_ptr<char[]> text;  ///< uidl, message_id, location, raw sha (packed)
         std::uint64_t size = 0;
+        std::int64_t delivered_at = 0;
         std::uint32_t folder = 0;
         std::uint32_t uidvalidity = 0;
         std::uint32_t uid = 0;

@@ -105,7 +105,7 @@ inline std::uint64_t file_size(const std::string& path) {
 /// Records are equal field by field (doctest prints which one differs).
 inline bool same(const delivered_record& a, const delivered_record& b) {
     return a.key == b.key && a.size == b.size && a.sha256_hex == b.sha256_hex && a.message_id == b.message_id &&
-           a.location == b.location && a.destination == b.destination;
+           a.location == b.location && a.destination == b.destination && a.delivered_at == b.delivered_at;
 }
 
 }  // namespace fs_test

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -611,4 +612,31 @@ TEST_CASE("fetch state: a moved-from state answers without crashing") {
     CHECK_FALSE(st->delivered(imap_record("INBOX", 1, 1).key));
     st->intend(imap_record("INBOX", 1, 1), ec);
     CHECK(ec == errc::bad_state);
+}
+
+TEST_CASE("fetch state: the delivery time survives the journal; lines without it (older journals) read as 0") {
+    temp_dir t;
+    std::error_code ec;
+    {
+        auto st = open_state(t.path(), ec);
+        REQUIRE_MESSAGE(st, ec.message());
+        auto a = pop3_record("with-time");
+        a.delivered_at = 1765000000;
+        auto b = pop3_record("without-time");
+        st->confirm({a, b}, ec);
+        REQUIRE(!ec);
+        st->sync(ec);
+        REQUIRE(!ec);
+    }
+    // An older journal's 10-field D line, appended by hand.
+    append_file(t / "journal", "D\t\t0\t0\told-line\t5\t" + std::string(64, 'a') + "\t<m@x>\tnew/x\tmaildir:/m\n");
+    auto st = open_state(t.path(), ec);
+    REQUIRE_MESSAGE(st, ec.message());
+    CHECK(st->unreadable_lines() == 0);
+    std::map<std::string, std::int64_t> at;
+    for (const auto* r : st->records_of("")) at[r->key.uidl] = r->delivered_at;
+    CHECK(at["with-time"] == 1765000000);
+    CHECK(at["without-time"] == 0);
+    CHECK(at.count("old-line") == 1);
+    CHECK(at["old-line"] == 0);
 }
