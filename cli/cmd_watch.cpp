@@ -14,6 +14,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <mutex>
+#include <memory>
 #include <random>
 #include <set>
 #include <thread>
@@ -127,47 +128,61 @@ struct watch_cmd {
     bool quiet = false;
 };
 
-/// Waits in IDLE on job's folder until the server reports a change (true),
-/// the re-IDLE period ends (true: fetch anyway, cheap), or a stop.
-void wait_for_change(const fetch_job& job, idle_registry& reg, std::chrono::minutes reidle) {
-    imap::client c;
-    imap::client_options o;
-    o.net = job.source.net;
-    c.connect(job.source.ep, o);
-    if (!job.source.user.empty() && c.state() == imap::state::not_authenticated) {
-        sasl::credentials cr;
-        cr.username = job.source.user;
-        cr.host = job.source.ep.host;
-        cr.port = job.source.ep.port;
-        cr.password = job.source.password ? job.source.password() : std::string();
-        sasl::selection_options sel;
-        sel.allowed = job.source.auth_mechanisms;
-        sel.allow_cleartext_secrets = job.source.allow_cleartext;
-        c.authenticate(cr, sel);
+/// A connection that has the job's folder EXAMINEd, for IDLE. It is opened
+/// before each fetch, so that whatever arrives after it was opened (during
+/// the fetch too) is announced when IDLE starts: nothing slips between the
+/// fetch and the wait.
+class idle_watch {
+public:
+    idle_watch(const fetch_job& job, idle_registry& reg) : reg_(reg) {
+        imap::client_options o;
+        o.net = job.source.net;
+        c_.connect(job.source.ep, o);
+        if (!job.source.user.empty() && c_.state() == imap::state::not_authenticated) {
+            sasl::credentials cr;
+            cr.username = job.source.user;
+            cr.host = job.source.ep.host;
+            cr.port = job.source.ep.port;
+            cr.password = job.source.password ? job.source.password() : std::string();
+            sasl::selection_options sel;
+            sel.allowed = job.source.auth_mechanisms;
+            sel.allow_cleartext_secrets = job.source.allow_cleartext;
+            c_.authenticate(cr, sel);
+        }
+        c_.examine(job.folder);
+        reg_.add(&c_.channel());
     }
-    c.examine(job.folder);
-    if (!c.capabilities().has("IDLE")) {
-        // No IDLE: poll every minute with NOOP-free reconnects.
-        c.logout();
-        nap(std::chrono::seconds(60));
-        return;
+    ~idle_watch() {
+        reg_.remove(&c_.channel());
+        if (c_.is_connected()) {
+            try {
+                c_.logout();
+            } catch (...) {
+            }
+        }
     }
-    reg.add(&c.channel());
-    try {
-        c.idle([](const imap::mailbox_event& e) { return e.type != imap::mailbox_event::kind::exists &&
-                                                         e.type != imap::mailbox_event::kind::recent; },
-               std::chrono::duration_cast<std::chrono::milliseconds>(reidle));
-    } catch (...) {
-        reg.remove(&c.channel());
-        if (g_stop.load()) return;
-        throw;
+    idle_watch(const idle_watch&) = delete;
+    idle_watch& operator=(const idle_watch&) = delete;
+
+    /// Waits until the server reports new messages or the re-IDLE period
+    /// ends (either way: fetch). Without IDLE: a minute's pause.
+    void wait(std::chrono::minutes reidle) {
+        if (!c_.capabilities().has("IDLE")) {
+            nap(std::chrono::seconds(60));
+            c_.noop();
+            return;
+        }
+        c_.idle(
+            [](const imap::mailbox_event& e) {
+                return e.type != imap::mailbox_event::kind::exists && e.type != imap::mailbox_event::kind::recent;
+            },
+            std::chrono::duration_cast<std::chrono::milliseconds>(reidle));
     }
-    reg.remove(&c.channel());
-    try {
-        c.logout();
-    } catch (const std::exception&) {
-    }
-}
+
+private:
+    idle_registry& reg_;
+    imap::client c_;
+};
 
 int run_watch(const watch_cmd& cmd) {
     std::size_t max_conn = 4;
@@ -200,35 +215,40 @@ int run_watch(const watch_cmd& cmd) {
         threads.emplace_back([&, i] {
             const fetch_job& job = jobs[i];
             int failures = 0;
+            const bool imap = job.source.ep.proto == net::protocol::imap;
             while (!g_stop.load()) {
-                job_result r = run_fetch_job(job, printer, g_stop);
-                if (r.exit_code != 0) {
-                    if (!cmd.quiet) error_line(printable(job.label) + ": " + printable(r.error));
-                    // Configuration, authentication and store failures do not heal by waiting.
-                    if (r.exit_code == exit_noperm || r.exit_code == exit_config || r.exit_code == exit_cantcreat ||
-                        r.exit_code == exit_ioerr || r.exit_code == exit_usage) {
-                        std::lock_guard<std::mutex> g(res_m);
-                        worst = worst_exit(worst, r.exit_code);
-                        return;
-                    }
-                    nap(backoff(failures++));
-                    continue;
-                }
-                if (r.delivered && cmd.json == false && !cmd.quiet)
-                    printer.note(job, std::to_string(r.delivered) + " new message(s)");
-                if (g_stop.load()) break;
-                if (job.source.ep.proto == net::protocol::pop3) {
-                    double secs = cmd.interval > 0 ? cmd.interval : intervals.empty() ? 60 : intervals[0];
-                    nap(std::chrono::milliseconds(static_cast<long long>(secs * 1000)));
-                    failures = 0;
-                    continue;
-                }
                 try {
-                    wait_for_change(job, reg,
-                                    std::chrono::minutes(static_cast<long long>(cmd.reidle_minutes)));
-                    failures = 0;
+                    std::unique_ptr<idle_watch> idle;
+                    if (imap) idle = std::make_unique<idle_watch>(job, reg);
+                    for (;;) {
+                        job_result r = run_fetch_job(job, printer, g_stop);
+                        if (r.exit_code != 0) {
+                            if (!cmd.quiet) error_line(printable(job.label) + ": " + printable(r.error));
+                            // Configuration, authentication and store failures do not heal by waiting.
+                            if (r.exit_code == exit_noperm || r.exit_code == exit_config ||
+                                r.exit_code == exit_cantcreat || r.exit_code == exit_ioerr ||
+                                r.exit_code == exit_usage || r.exit_code == exit_unavailable) {
+                                std::lock_guard<std::mutex> g(res_m);
+                                worst = worst_exit(worst, r.exit_code);
+                                return;
+                            }
+                            nap(backoff(failures++));
+                            break;   // reconnect the IDLE connection too
+                        }
+                        failures = 0;
+                        if (r.delivered && !cmd.json && !cmd.quiet)
+                            printer.note(job, std::to_string(r.delivered) + " new message(s)");
+                        if (g_stop.load()) return;
+                        if (!imap) {
+                            double secs = cmd.interval > 0 ? cmd.interval : intervals.empty() ? 60 : intervals[0];
+                            nap(std::chrono::milliseconds(static_cast<long long>(secs * 1000)));
+                            if (g_stop.load()) return;
+                            continue;
+                        }
+                        idle->wait(std::chrono::minutes(static_cast<long long>(cmd.reidle_minutes)));
+                    }
                 } catch (const std::exception& e) {
-                    if (g_stop.load()) break;
+                    if (g_stop.load()) return;
                     if (!cmd.quiet) error_line(printable(job.label) + ": " + printable(e.what()) + "; reconnecting");
                     nap(backoff(failures++));
                 }

@@ -459,3 +459,63 @@ TEST_CASE("fetch: accounts from the configuration, every account with a fetch se
     a.remove(folder);
     b.remove(folder);
 }
+
+TEST_CASE("watch: IDLE brings a new message at once, --exec sees it, SIGTERM ends with 0") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("w1");
+    std::string folder = "watch-" + token;
+    a.recreate(folder);
+    a.append(folder, message(token, 0));   // there before: fetched at start
+    std::string root = dir.path() + "/Mail";
+    std::string log = dir.path() + "/exec.log";
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::setenv("PIGEON_PASSWORD", std::string(lab::fetch_user.password).c_str(), 1);
+        ::setenv("HOME", dir.path().c_str(), 1);
+        ::setenv("XDG_CONFIG_HOME", (dir.path() + "/xdg").c_str(), 1);
+        std::string exec = "printf '%s|%s|%s\\n' \"$PIGEON_SUBJECT\" \"$PIGEON_FOLDER\" \"$PIGEON_MESSAGE_PATH\" >> " + log;
+        std::vector<std::string> args = {pigeon::test::pigeon_cli(), "watch", u, "--into", "maildir:" + root,
+                                         "--state-dir", dir.path() + "/state", "--tls-ca", lab::ca_file(),
+                                         "--exec", exec, "-q"};
+        std::vector<char*> argv;
+        for (auto& s : args) argv.push_back(s.data());
+        argv.push_back(nullptr);
+        ::execv(argv[0], argv.data());
+        ::_exit(127);
+    }
+    auto lines_in_log = [&] {
+        std::string t = read_file(log);
+        return static_cast<std::size_t>(std::count(t.begin(), t.end(), '\n'));
+    };
+    auto wait_for = [&](std::size_t n, int seconds) {
+        for (int i = 0; i < seconds * 20 && lines_in_log() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return lines_in_log();
+    };
+    CHECK(wait_for(1, 20) == 1);
+    // Arrives while pigeon waits in IDLE: fetched within seconds.
+    auto t0 = std::chrono::steady_clock::now();
+    a.append(folder, message(token, 1));
+    CHECK(wait_for(2, 20) == 2);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    CHECK(secs < 10);
+    std::string text = read_file(log);
+    CHECK(text.find("fetch test 1 " + token + "|" + folder + "|" + root + "/." + folder + "/new/") !=
+          std::string::npos);
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 200 && ::waitpid(pid, &status, WNOHANG) == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (::waitpid(pid, &status, WNOHANG) == 0 && !WIFEXITED(status)) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, &status, 0);
+        FAIL("pigeon watch did not end within 10 s of SIGTERM");
+    }
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(maildir_files(root + "/." + folder).size() == 2);
+    a.remove(folder);
+}
