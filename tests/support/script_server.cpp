@@ -194,11 +194,23 @@ std::string base64(std::string_view in) {
     return out;
 }
 
-/// A C:/C? expectation: literal parts separated by %any wildcards.
+/// A C:/C? expectation: literal parts separated by %any wildcards; with
+/// `tag`, the line starts with one token (an IMAP tag) that match() hands
+/// back, and the parts match what follows it.
 struct line_pattern {
     std::vector<std::string> parts{std::string()};
+    bool tag = false;
 
-    bool match(std::string_view line) const {
+    bool match(std::string_view line, std::string* tag_out = nullptr) const {
+        if (tag) {
+            const std::size_t sp = line.find(' ');
+            if (sp == 0 || sp == std::string_view::npos) return false;
+            line_pattern rest = *this;
+            rest.tag = false;
+            if (!rest.match(line.substr(sp))) return false;
+            if (tag_out) *tag_out = std::string(line.substr(0, sp));
+            return true;
+        }
         if (parts.size() == 1) return line == parts[0];
         const std::string& first = parts.front();
         const std::string& last = parts.back();
@@ -216,7 +228,7 @@ struct line_pattern {
     }
 
     std::string display() const {
-        std::string out;
+        std::string out = tag ? "%tag" : "";
         for (std::size_t k = 0; k < parts.size(); ++k) {
             if (k) out += "%any";
             out += parts[k];
@@ -226,9 +238,12 @@ struct line_pattern {
 };
 
 /// Parses the placeholders of a C:/C? line: %b64{text} (escapes allowed in
-/// text), %any, and %% for a literal percent sign.
+/// text), %any, %tag at the start (one token, remembered), and %% for a
+/// literal percent sign.
 bool parse_pattern(std::string_view text, line_pattern& p, std::string& err) {
     p.parts.assign(1, std::string());
+    p.tag = text.substr(0, 5) == "%tag ";
+    if (p.tag) text.remove_prefix(4);
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (text[i] != '%') {
             p.parts.back() += text[i];
@@ -904,6 +919,7 @@ struct script_server::impl {
     void play(connection& c) {
         std::optional<std::string> pending; // read by C? without matching
         std::string err;
+        std::string tag;                    // the last %tag matched, for S: lines
 
         // Next client line: the pending one, else one from the socket.
         auto next_line = [&](std::string& line, clock::time_point deadline, bool& bare_lf) -> io {
@@ -924,7 +940,10 @@ struct script_server::impl {
             bool bare_lf = false;
             switch (d.k) {
             case kind::send: {
-                io r = c.write_all(d.text, err);
+                std::string text = d.text;
+                for (std::size_t at = 0; (at = text.find("%tag", at)) != std::string::npos; at += tag.size())
+                    text.replace(at, 4, tag);
+                io r = c.write_all(text, err);
                 if (r != io::ok) return fail_io(d, r, "sending " + quote_for_message(d.text), err, {});
                 break;
             }
@@ -935,7 +954,7 @@ struct script_server::impl {
                 io r = next_line(line, c.deadline(), bare_lf);
                 if (r != io::ok) return fail_io(d, r, "expected " + want, err, c.buffered());
                 if (bare_lf) return fail(line_ref(d) + "client line ends in a bare LF: " + quote_for_message(line));
-                bool ok = d.k == kind::expect ? d.pattern.match(line) : std::regex_match(line, *d.re);
+                bool ok = d.k == kind::expect ? d.pattern.match(line, &tag) : std::regex_match(line, *d.re);
                 if (!ok) return fail(line_ref(d) + "expected " + want + ", got " + quote_for_message(line));
                 break;
             }
@@ -944,7 +963,7 @@ struct script_server::impl {
                 if (r == io::closed || r == io::timeout) break; // absent: try the next directive
                 if (r != io::ok) return fail_io(d, r, "optional " + quote_for_message(d.pattern.display()), err, {});
                 if (bare_lf) return fail(line_ref(d) + "client line ends in a bare LF: " + quote_for_message(line));
-                if (!d.pattern.match(line)) pending = std::move(line);
+                if (!d.pattern.match(line, &tag)) pending = std::move(line);
                 break;
             }
             case kind::tls: {
