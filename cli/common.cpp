@@ -209,7 +209,11 @@ int exit_code_for(const std::exception& e) {
         if (se->code().category() == sasl::sasl_category()) return exit_noperm;
         const auto& ec = se->code();
         if (ec.category() == net::tls_category()) {
-            return ec == net::tls_errc::config_error ? exit_config : exit_unavailable;
+            if (ec == net::tls_errc::config_error) return exit_config;
+            // A cut in the middle of the handshake is a network failure like
+            // a cut at any other moment: the next try may work.
+            if (ec == net::tls_errc::connection_lost) return exit_tempfail;
+            return exit_unavailable;
         }
         if (ec.category() == net::net_category()) {
             switch (static_cast<net::errc>(ec.value())) {

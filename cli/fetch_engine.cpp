@@ -917,16 +917,7 @@ job_result run_fetch_job(const fetch_job& job, fetch_observer& obs, const std::a
     } catch (const std::exception& e) {
         res.exit_code = exit_code_for(e);
         std::string msg = e.what();
-        if (const auto* t = dynamic_cast<const net::tls_error*>(&e)) {
-            // A connection cut during the handshake is a network failure like
-            // a cut at any other moment (75: the next run goes on), not a
-            // refusal of TLS (69). net reports it as handshake_failed with
-            // this detail only.
-            if (t->code() == net::tls_errc::handshake_failed &&
-                msg.find("connection closed during the TLS handshake") != std::string::npos)
-                res.exit_code = exit_tempfail;
-            msg = "TLS: " + msg;
-        }
+        if (dynamic_cast<const net::tls_error*>(&e)) msg = "TLS: " + msg;
         res.error = msg;
     }
     return res;

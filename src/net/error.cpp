@@ -56,6 +56,7 @@ public:
         switch (static_cast<tls_errc>(ev)) {
         case tls_errc::ok: return "success";
         case tls_errc::handshake_failed: return "TLS handshake failed";
+        case tls_errc::connection_lost: return "connection closed during the TLS handshake";
         case tls_errc::untrusted_issuer: return "certificate issuer is not trusted";
         case tls_errc::self_signed: return "certificate is self-signed and not trusted";
         case tls_errc::expired: return "certificate has expired";

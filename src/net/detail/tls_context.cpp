@@ -421,7 +421,7 @@ handshake_result client_handshake(int fd, const std::string& server_name, const 
             r.detail = "the server did not answer with TLS";
         } else if (err == SSL_ERROR_SYSCALL || err == SSL_ERROR_ZERO_RETURN ||
                    reason == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-            r.ec = tls_errc::handshake_failed;
+            r.ec = tls_errc::connection_lost;
             r.detail = "connection closed during the TLS handshake";
         } else {
             r.ec = tls_errc::handshake_failed;

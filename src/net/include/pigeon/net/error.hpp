@@ -42,6 +42,7 @@ enum class tls_errc {
     protocol_version,       ///< no common protocol version (TLS >= 1.2 needed)
     bad_certificate,        ///< certificate unusable (revoked, bad signature...)
     config_error,           ///< CA file, client certificate or key unusable
+    connection_lost,        ///< the connection ended during the handshake (a network failure: try again)
 };
 
 const std::error_category& net_category() noexcept;
