@@ -725,7 +725,12 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         imap_fetch one(c, run, stop, res, delim);
         try {
             one.run_folder(f);
-        } catch (const store_failure&) {
+        } catch (...) {
+            // A store that cannot take more, a cut connection, a server
+            // breaking the protocol: the messages received whole before it
+            // are still made durable and recorded (a link that always breaks
+            // within the batch thresholds still makes progress); nothing
+            // more is deleted on the server.
             try {
                 run.flush();
             } catch (...) {
@@ -836,15 +841,21 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                 run.finish(std::move(cur), {"", 0, 0, key_of[s.number]}, {});
                 if (stop.load()) throw std::runtime_error("stop");
             });
-    } catch (const store_failure&) {
-        try {
-            run.flush();
-        } catch (...) {
+    } catch (const std::exception& e) {
+        if (stop.load() && std::string(e.what()) == "stop" && !dynamic_cast<const store_failure*>(&e)) {
+            stopped = true;
+        } else {
+            // As for IMAP: what was received whole is kept, nothing deleted.
+            if (cur) {
+                cur->d->abort();
+                cur.reset();
+            }
+            try {
+                run.flush();
+            } catch (...) {
+            }
+            throw;
         }
-        throw;
-    } catch (const std::runtime_error& e) {
-        if (!stop.load() || std::string(e.what()) != "stop") throw;
-        stopped = true;
     }
     run.flush();
     run.take_durable();
