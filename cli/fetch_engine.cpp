@@ -514,6 +514,22 @@ private:
         imap::fetch_items items = imap::fetch_items::whole_message();
         std::unique_ptr<in_flight> cur;
         std::optional<std::uint32_t> cur_uid;
+        std::uint32_t cur_seq = 0;
+        std::unordered_set<std::uint32_t> stored;   // UIDs stored by this FETCH
+        // The client hands on only FETCH responses with a UID that was asked
+        // for: a body that came in any other (no UID, or one not asked for)
+        // never completes; it is dropped when the next body starts, or at
+        // the end, and not stored (the message stays on the server).
+        auto drop_unattributed = [&] {
+            if (!cur) return;
+            cur->d->abort();
+            cur.reset();
+            fetch_errors_ = true;
+            run_.observer().note(job_, "folder " + printable(folder_) + ": the server sent message " +
+                                           std::to_string(cur_seq) +
+                                           " without its UID (or under a UID not asked for); not stored (kept on "
+                                           "the server)");
+        };
         imap::fetch_options fo;
         fo.batch = 100;
         fo.in_flight = 3;
@@ -521,16 +537,8 @@ private:
             imap::uid_set::from_numbers(uids), items,
             [&](imap::message_data& m) {
                 if (!cur) return;   // no body (NIL, or a FETCH of flags only)
-                std::optional<std::uint32_t> uid = m.uid ? m.uid : cur_uid;
-                if (!m.uid) {
-                    cur->d->abort();
-                    cur.reset();
-                    fetch_errors_ = true;
-                    run_.observer().note(job_, "folder " + printable(folder_) + ": the server sent message " +
-                                                   std::to_string(m.seq) + " without its UID; not stored (kept "
-                                                   "on the server)");
-                    return;
-                }
+                if (!m.uid) return drop_unattributed();
+                std::optional<std::uint32_t> uid = m.uid;
                 if (cur_uid && *uid != *cur_uid) {
                     cur->d->abort();
                     cur.reset();
@@ -539,12 +547,25 @@ private:
                                                    std::to_string(*uid) + " arrived for another UID; not stored");
                     return;
                 }
+                if (!stored.insert(*uid).second) {
+                    // The same UID twice (one of them in place of another
+                    // message): stored once; the other message is not
+                    // recorded and comes again next time.
+                    cur->d->abort();
+                    cur.reset();
+                    fetch_errors_ = true;
+                    run_.observer().note(job_, "folder " + printable(folder_) + ": the server sent UID " +
+                                                   std::to_string(*uid) + " twice; stored once");
+                    return;
+                }
                 std::vector<std::string> flags;
                 if (auto it = meta.find(*uid); it != meta.end()) flags = it->second.flags;
                 run_.finish(std::move(cur), {folder_, uidvalidity_, *uid, {}}, flags);
                 if (stop_.load()) throw stop_requested{};
             },
             [&](const imap::body_target& t) -> net::sink_fn {
+                drop_unattributed();
+                cur_seq = t.seq;
                 std::optional<std::uint32_t> uid = t.uid;
                 if (!uid) {
                     if (auto it = uid_of_seq.find(t.seq); it != uid_of_seq.end()) uid = it->second;
@@ -563,6 +584,7 @@ private:
                 return run_.sink(*cur);
             },
             fo);
+        drop_unattributed();
     }
 
     struct stop_requested {};
@@ -725,7 +747,12 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         imap_fetch one(c, run, stop, res, delim);
         try {
             one.run_folder(f);
-        } catch (const store_failure&) {
+        } catch (...) {
+            // A store that cannot take more, a cut connection, a server
+            // breaking the protocol: the messages received whole before it
+            // are still made durable and recorded (a link that always breaks
+            // within the batch thresholds still makes progress); nothing
+            // more is deleted on the server.
             try {
                 run.flush();
             } catch (...) {
@@ -836,15 +863,21 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                 run.finish(std::move(cur), {"", 0, 0, key_of[s.number]}, {});
                 if (stop.load()) throw std::runtime_error("stop");
             });
-    } catch (const store_failure&) {
-        try {
-            run.flush();
-        } catch (...) {
+    } catch (const std::exception& e) {
+        if (stop.load() && std::string(e.what()) == "stop" && !dynamic_cast<const store_failure*>(&e)) {
+            stopped = true;
+        } else {
+            // As for IMAP: what was received whole is kept, nothing deleted.
+            if (cur) {
+                cur->d->abort();
+                cur.reset();
+            }
+            try {
+                run.flush();
+            } catch (...) {
+            }
+            throw;
         }
-        throw;
-    } catch (const std::runtime_error& e) {
-        if (!stop.load() || std::string(e.what()) != "stop") throw;
-        stopped = true;
     }
     run.flush();
     run.take_durable();
