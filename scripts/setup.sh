@@ -22,6 +22,7 @@ lab_pkgs=(
 peer_pkgs=(
   libgmime-3.0-dev libmimetic-dev libvmime-dev
   msmtp curl swaks git-email time
+  isync mpop fetchmail getmail6 offlineimap3
 )
 
 # INN's postinst needs a host name with a domain part; give it one in its
