@@ -409,6 +409,16 @@ def verify(maildirs, expected, adds=()):
     return "ok"
 
 
+def dovecot_pid(lab):
+    """The lab's Dovecot master PID (lab/lab.sh): the lab is shared, and a
+    restart during a run spoils that run."""
+    try:
+        with open(os.path.join(lab, "dovecot", "base", "master.pid")) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
 def run_row(row, ctx, k):
     d = os.path.join(ctx.work, f"{row.name}.{k}")
     shutil.rmtree(d, ignore_errors=True)
@@ -422,6 +432,7 @@ def run_row(row, ctx, k):
     err = open(os.path.join(d, "stderr"), "wb")
     os.sync()
     load = os.getloadavg()[0]
+    server = dovecot_pid(ctx.lab)
     t0 = time.perf_counter()
     p = subprocess.Popen([TIME, "-f", "%M", "-o", rss_file] + cmd, stdout=out, stderr=err, env=env, cwd=d,
                          stdin=subprocess.DEVNULL, start_new_session=True)
@@ -447,7 +458,9 @@ def run_row(row, ctx, k):
             res["peak_rss_kb"] = int(f.read().split()[-1])
     except (OSError, ValueError, IndexError):
         pass
-    if timed_out:
+    if dovecot_pid(ctx.lab) != server:
+        res["error"] = "the lab's Dovecot restarted during the run"
+    elif timed_out:
         res["error"] = f"timed out after {ctx.timeout:.0f} s"
     elif p.returncode != 0:
         tail = open(os.path.join(d, "stderr"), "rb").read().decode(errors="replace").strip().splitlines()
@@ -498,6 +511,8 @@ def main():
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 1800)")
     ap.add_argument("--getmail-as-is", action="store_true",
                     help="run /usr/bin/getmail itself, not getmail_waitpid.py (it may abort: README.md)")
+    ap.add_argument("--retries", type=int, default=2,
+                    help="run a failed run again up to N times (the shared lab restarts now and then; default 2)")
     ap.add_argument("--no-seed", action="store_true", help="do not run lab/seed.py first")
     ap.add_argument("--lab-dir")
     ap.add_argument("--json", metavar="FILE", help="append every run as a JSON line to FILE")
@@ -555,14 +570,19 @@ def main():
         batch = [r for r in todo if k < (a.slow_runs if r.slow else a.runs)]
         shift = k % len(batch) if batch else 0
         for r in batch[shift:] + batch[:shift]:          # interleaved, rotated
-            res = run_row(r, ctx, k)
+            for attempt in range(1 + a.retries):
+                res = run_row(r, ctx, k if attempt == 0 else f"{k}.retry{attempt}")
+                if jf:
+                    jf.write(json.dumps(res) + "\n")
+                    jf.flush()
+                log(f"run.py: {r.name} #{res['run']}: wall {res['wall']:.2f} s, cpu {res['cpu']:.2f} s, "
+                    f"rss {res.get('peak_rss_kb', 0) / 1024:.1f} MB, load {res['load']}: "
+                    f"{res.get('error') or res.get('check')}" + (f" (kept {res['dir']})" if "dir" in res else ""))
+                if "error" not in res:
+                    break
+                if attempt < a.retries:
+                    time.sleep(5)          # e.g. the lab restarting
             results[r.name].append(res)
-            if jf:
-                jf.write(json.dumps(res) + "\n")
-                jf.flush()
-            log(f"run.py: {r.name} #{k}: wall {res['wall']:.2f} s, cpu {res['cpu']:.2f} s, "
-                f"rss {res.get('peak_rss_kb', 0) / 1024:.1f} MB, load {res['load']}: "
-                f"{res.get('error') or res.get('check')}" + (f" (kept {res['dir']})" if "dir" in res else ""))
 
     def best(name, key):
         vals = [x[key] for x in results.get(name, []) if "error" not in x]     # timed even if the check failed
