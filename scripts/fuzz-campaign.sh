@@ -15,6 +15,14 @@ budget=${1:?usage: fuzz-campaign.sh CPU_SECONDS TARGET...}
 shift
 [ $# -gt 0 ] || { echo "usage: fuzz-campaign.sh CPU_SECONDS TARGET..." >&2; exit 2; }
 build=${PIGEON_FUZZ_BUILD_DIR:-build-fuzz}
+# Linux's autogroup scheduling shares the CPU between sessions first and
+# applies nice only inside a session: a campaign started with setsid (as it
+# should be, to outlive the shell) would take half the machine from the
+# compiles at "nice 19". Its session's own autogroup is niced too, when this
+# script leads the session (never the caller's terminal session).
+if [ "$(ps -o sid= -p $$ | tr -d ' ')" = "$$" ] && [ -w /proc/self/autogroup ]; then
+  echo "${PIGEON_FUZZ_NICE:-19}" > /proc/self/autogroup 2>/dev/null || true
+fi
 chunk=${PIGEON_FUZZ_CHUNK:-600}
 # Build once here; the chunks below do not rebuild (a second campaign may be
 # running on the same tree).

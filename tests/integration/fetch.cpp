@@ -340,7 +340,7 @@ TEST_CASE("fetch: mbox destination (mboxrd quoting) and an MDA that defers (75) 
     a.remove(folder);
 }
 
-TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing; UIDL state") {
+TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing, UIDL state") {
     temp_dir dir;
     admin a(lab::fetch2_user);
     a.clear_inbox();
@@ -374,7 +374,7 @@ TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing;
     CHECK(a.count("INBOX") == 0);
 }
 
-TEST_CASE("fetch: a second run of the same account exits 75; --wait waits for the first") {
+TEST_CASE("fetch: a second run of the same account exits 75, --wait waits for the first") {
     temp_dir dir;
     admin a;
     std::string token = unique_token("f6");
@@ -514,6 +514,7 @@ TEST_CASE("watch: IDLE brings a new message at once, --exec sees it, SIGTERM end
         ::waitpid(pid, &status, 0);
         FAIL("pigeon watch did not end within 10 s of SIGTERM");
     }
+    INFO("wait status " << status << (WIFSIGNALED(status) ? " signal " + std::to_string(WTERMSIG(status)) : ""));
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
     CHECK(maildir_files(root + "/." + folder).size() == 2);

@@ -313,7 +313,7 @@ std::uint64_t seed_of_run() {
 
 } // namespace
 
-TEST_CASE("fetch faults: IMAP connection cut at 25 byte offsets, each run 75 or complete; then exactly once") {
+TEST_CASE("fetch faults: IMAP connection cut at 25 byte offsets, each run 75 or complete, then exactly once") {
     temp_dir dir;
     admin a(lab::fetch_user);
     const std::string token = unique_token("cut-imap");
@@ -504,7 +504,7 @@ TEST_CASE("fetch faults: kill -9 of pigeon at random moments over 30 runs (some 
     a.remove(folder);
 }
 
-TEST_CASE("fetch faults: a destination that fills up: exit 74, nothing deleted; with room, the rest exactly once") {
+TEST_CASE("fetch faults: a destination that fills up: exit 74, nothing deleted, with room, the rest exactly once") {
     temp_dir dir;
     small_tmpfs space(dir.path() + "/small", "256k");
     const std::string root = dir.path() + "/small/Mail";
@@ -569,7 +569,7 @@ TEST_CASE("fetch faults: a destination that fills up: exit 74, nothing deleted; 
     }
 }
 
-TEST_CASE("fetch faults: two runs of one account at once: 75 without --wait; --wait --delete waits; exactly once") {
+TEST_CASE("fetch faults: two runs of one account at once: 75 without --wait, --wait --delete waits, exactly once") {
     temp_dir dir;
     admin a(lab::fetch_user);
     const std::string token = unique_token("twice");

@@ -161,7 +161,7 @@ std::string pop3_retr(int n, const std::string& bytes) {
 
 } // namespace
 
-TEST_CASE("fetch imap: a FETCH without the UID is not stored, kept on the server, exit 76; the others are stored") {
+TEST_CASE("fetch imap: a FETCH without the UID is not stored, kept on the server, exit 76, the others are stored") {
     temp_dir dir;
     // Message 2's body comes without its UID; with --delete only UID 1 and 3
     // may be deleted. The next run asks for UID 2 again, and only for it.
@@ -228,7 +228,7 @@ S: %tag OK bye
     CHECK(stored(dir.path() + "/Mail") == std::multiset<std::string>{lf(msg(1)), lf(msg(2)), lf(msg(3))});
 }
 
-TEST_CASE("fetch imap: a body under a UID not asked for is not stored; the run goes on") {
+TEST_CASE("fetch imap: a body under a UID not asked for is not stored, the run goes on") {
     temp_dir dir;
     std::string t = imap_until_bodies(2, false) + imap_body(1, "UID 1 ", msg(1)) + imap_body(9, "UID 9 ", msg(3)) +
                     imap_body(2, "UID 2 ", msg(2)) + imap_logout;
@@ -262,7 +262,7 @@ TEST_CASE("fetch imap: a body whose UID comes after it and names another message
     CHECK(got == std::multiset<std::string>{lf(msg(2))});
 }
 
-TEST_CASE("fetch imap: one UID sent twice (in place of another) is stored once; the other comes next time") {
+TEST_CASE("fetch imap: one UID sent twice (in place of another) is stored once, the other comes next time") {
     temp_dir dir;
     // Sequence 1 answers as UID 2, then UID 2 again; UID 1 never comes.
     std::string t = imap_until_bodies(2, false) + imap_body(1, "UID 2 ", msg(2)) + imap_body(2, "UID 2 ", msg(2)) +

@@ -614,7 +614,7 @@ TEST_CASE("fetch state: a moved-from state answers without crashing") {
     CHECK(ec == errc::bad_state);
 }
 
-TEST_CASE("fetch state: the delivery time survives the journal; lines without it (older journals) read as 0") {
+TEST_CASE("fetch state: the delivery time survives the journal, lines without it (older journals) read as 0") {
     temp_dir t;
     std::error_code ec;
     {
