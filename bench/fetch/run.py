@@ -419,6 +419,22 @@ def dovecot_pid(lab):
         return None
 
 
+def wait_for_lab(lab, seconds):
+    """True once IMAPS and POP3S accept connections (someone may be
+    restarting the shared lab), False after `seconds`."""
+    import socket
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            for port in (peers.PORTS["imaps"], peers.PORTS["pop3s"]):
+                socket.create_connection((peers.HOST, port), timeout=2).close()
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(1)
+
+
 def run_row(row, ctx, k):
     d = os.path.join(ctx.work, f"{row.name}.{k}")
     shutil.rmtree(d, ignore_errors=True)
@@ -561,6 +577,8 @@ def main():
             skipped[r.name] = f"{r.needs}: not installed (scripts/setup.sh)"
     todo = [r for r in rows if r.name not in skipped]
 
+    if not wait_for_lab(lab, 10):
+        sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
     for _ in range(a.warmup):
         run_row(next(x for x in ROWS if x.name == "ceiling-imaps"), ctx, "warmup")
     results = collections.defaultdict(list)
@@ -571,6 +589,8 @@ def main():
         shift = k % len(batch) if batch else 0
         for r in batch[shift:] + batch[:shift]:          # interleaved, rotated
             for attempt in range(1 + a.retries):
+                if not wait_for_lab(lab, 120):
+                    sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
                 res = run_row(r, ctx, k if attempt == 0 else f"{k}.retry{attempt}")
                 if jf:
                     jf.write(json.dumps(res) + "\n")
