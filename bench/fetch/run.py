@@ -308,6 +308,10 @@ ROWS = [
         mbsync(compress=True, fsync=True), slow=True, needs="mbsync", adds=["X-TUID"]),
     Row("mbsync-nocompress-nofsync", "imap", "mbsync, DisableExtensions COMPRESS=DEFLATE, FSync no",
         mbsync(compress=False, fsync=False), needs="mbsync", adds=["X-TUID"]),
+    Row("mbsync-nofsync", "imap", "mbsync, compression on (default), FSync no",
+        mbsync(compress=True, fsync=False), needs="mbsync", adds=["X-TUID"]),
+    Row("mbsync-nocompress", "imap", "mbsync, DisableExtensions COMPRESS=DEFLATE, FSync yes (default)",
+        mbsync(compress=False, fsync=True), slow=True, needs="mbsync", adds=["X-TUID"]),
     Row("offlineimap3", "imap", "offlineimap3 defaults (fsync on), remote readonly",
         offlineimap, slow=True, needs="offlineimap"),
     Row("mpop", "pop3", "mpop, pipelined, its own maildir delivery (fsync, link), keep on",
@@ -417,6 +421,22 @@ def dovecot_pid(lab):
             return f.read().strip()
     except OSError:
         return None
+
+
+def wait_for_lab(lab, seconds):
+    """True once IMAPS and POP3S accept connections (someone may be
+    restarting the shared lab), False after `seconds`."""
+    import socket
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            for port in (peers.PORTS["imaps"], peers.PORTS["pop3s"]):
+                socket.create_connection((peers.HOST, port), timeout=2).close()
+            return True
+        except OSError:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(1)
 
 
 def run_row(row, ctx, k):
@@ -561,6 +581,8 @@ def main():
             skipped[r.name] = f"{r.needs}: not installed (scripts/setup.sh)"
     todo = [r for r in rows if r.name not in skipped]
 
+    if not wait_for_lab(lab, 10):
+        sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
     for _ in range(a.warmup):
         run_row(next(x for x in ROWS if x.name == "ceiling-imaps"), ctx, "warmup")
     results = collections.defaultdict(list)
@@ -571,6 +593,8 @@ def main():
         shift = k % len(batch) if batch else 0
         for r in batch[shift:] + batch[:shift]:          # interleaved, rotated
             for attempt in range(1 + a.retries):
+                if not wait_for_lab(lab, 120):
+                    sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
                 res = run_row(r, ctx, k if attempt == 0 else f"{k}.retry{attempt}")
                 if jf:
                     jf.write(json.dumps(res) + "\n")
