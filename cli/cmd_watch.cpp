@@ -150,10 +150,15 @@ public:
             c_.authenticate(cr, sel);
         }
         c_.examine(job.folder);
-        reg_.add(&c_.channel());
+        // The channel object lives as long as the client (a failed call
+        // closes it but does not destroy it), so the pointer stays valid
+        // until the destructor takes it out of the registry; channel()
+        // itself refuses once the connection is closed, so it is taken now.
+        ch_ = &c_.channel();
+        reg_.add(ch_);
     }
     ~idle_watch() {
-        reg_.remove(&c_.channel());
+        reg_.remove(ch_);
         if (c_.is_connected()) {
             try {
                 c_.logout();
@@ -182,6 +187,7 @@ public:
 private:
     idle_registry& reg_;
     imap::client c_;
+    net::channel* ch_ = nullptr;
 };
 
 int run_watch(const watch_cmd& cmd) {
