@@ -138,17 +138,8 @@ public:
         imap::client_options o;
         o.net = job.source.net;
         c_.connect(job.source.ep, o);
-        if (!job.source.user.empty() && c_.state() == imap::state::not_authenticated) {
-            sasl::credentials cr;
-            cr.username = job.source.user;
-            cr.host = job.source.ep.host;
-            cr.port = job.source.ep.port;
-            cr.password = job.source.password ? job.source.password() : std::string();
-            sasl::selection_options sel;
-            sel.allowed = job.source.auth_mechanisms;
-            sel.allow_cleartext_secrets = job.source.allow_cleartext;
-            c_.authenticate(cr, sel);
-        }
+        if (!job.source.user.empty() && c_.state() == imap::state::not_authenticated)
+            c_.authenticate(credentials_of(job.source), selection_of(job.source));
         c_.examine(job.folder);
         // The channel object lives as long as the client (a failed call
         // closes it but does not destroy it), so the pointer stays valid

@@ -31,6 +31,11 @@ void tls_flags::add_to(CLI::App& app) {
         ->type_name("URL");
 }
 
+std::string env_value(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
 namespace {
 
 // A proxy URL as it may appear in a message: the user info dropped.
@@ -41,10 +46,6 @@ std::string without_userinfo(const std::string& url) {
     return url.substr(0, sep + 3) + "...@" + url.substr(at + 1);
 }
 
-std::string env_value(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
 
 } // namespace
 

@@ -75,6 +75,17 @@ struct trace_flags {
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
 std::string printable(std::string_view text);
 
+/// The value of an environment variable, "" when unset.
+std::string env_value(const char* name);
+
+/// The first non-empty of the arguments ("" when all are empty): flags over
+/// the environment over the account.
+template <class... T> std::string first_of(const std::string& a, const T&... rest) {
+    if (!a.empty()) return a;
+    if constexpr (sizeof...(rest) > 0) return first_of(rest...);
+    else return {};
+}
+
 /// Prints "pigeon: message" on standard error.
 void error_line(std::string_view message);
 

@@ -278,13 +278,13 @@ public:
         return true;
     }
 
-    /// Makes the batch durable, then records it. Returns the keys recorded.
+    /// Makes the batch durable, then records it (take_durable() has the keys).
     void flush() {
         last_sync_ = std::chrono::steady_clock::now();
         if (pending_.empty()) return;
         std::error_code ec;
         dest_->sync(ec);
-        if (ec) fail_store(ec, /*flushing=*/true);
+        if (ec) fail_store(ec);
         std::vector<store::delivered_record> recs;
         recs.reserve(pending_.size());
         for (auto& p : pending_) recs.push_back(p.rec);
@@ -293,7 +293,7 @@ public:
             state().confirm(recs, ec);
             if (!ec) state().sync(ec);
         }
-        if (ec) fail_store(ec, true);
+        if (ec) fail_store(ec);
         for (auto& p : pending_) {
             delivered_message m;
             m.account = job_.account->name();
@@ -330,11 +330,8 @@ public:
     const fetch_job& job() const noexcept { return job_; }
     fetch_observer& observer() noexcept { return obs_; }
 
-    [[noreturn]] void fail_store(const std::error_code& ec, bool flushing = false) {
-        (void)flushing;
-        throw store_failure(exit_code_for_store(ec),
-                            "destination " + printable(dest_->describe()) + ": " + ec.message() +
-                                (ec.category() == store::store_category() ? "" : std::string()));
+    [[noreturn]] void fail_store(const std::error_code& ec) {
+        throw store_failure(exit_code_for_store(ec), "destination " + printable(dest_->describe()) + ": " + ec.message());
     }
 
     static std::string describe(const store::message_key& k) {
@@ -365,22 +362,6 @@ private:
     std::uint64_t total_messages_ = 0, total_bytes_ = 0;
     bool mda_tempfail_ = false, mda_failed_ = false;
 };
-
-sasl::credentials credentials_of(const fetch_source& s) {
-    sasl::credentials c;
-    c.username = s.user;
-    c.host = s.ep.host;
-    c.port = s.ep.port;
-    c.password = s.password ? s.password() : std::string();
-    return c;
-}
-
-sasl::selection_options selection_of(const fetch_source& s) {
-    sasl::selection_options sel;
-    sel.allowed = s.auth_mechanisms;
-    sel.allow_cleartext_secrets = s.allow_cleartext;
-    return sel;
-}
 
 bool is_pattern(const std::string& f) { return f.find_first_of("*%") != std::string::npos; }
 
@@ -936,6 +917,22 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
 }
 
 } // namespace
+
+sasl::credentials credentials_of(const fetch_source& s) {
+    sasl::credentials c;
+    c.username = s.user;
+    c.host = s.ep.host;
+    c.port = s.ep.port;
+    c.password = s.password ? s.password() : std::string();
+    return c;
+}
+
+sasl::selection_options selection_of(const fetch_source& s) {
+    sasl::selection_options sel;
+    sel.allowed = s.auth_mechanisms;
+    sel.allow_cleartext_secrets = s.allow_cleartext;
+    return sel;
+}
 
 job_result run_fetch_job(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop) {
     job_result res;

@@ -24,6 +24,7 @@
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/net/connect.hpp"
 #include "pigeon/sasl/mechanism.hpp"
+#include "pigeon/sasl/select.hpp"
 #include "pigeon/store/destination.hpp"
 #include "pigeon/store/fetch_state.hpp"
 
@@ -130,6 +131,11 @@ struct job_result {
 /// the message in flight is finished, what was delivered is made durable
 /// and recorded, and the job ends cleanly (exit 0).
 job_result run_fetch_job(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop);
+
+/// The login of a source: credentials (running its password command once)
+/// and the mechanism choice.
+sasl::credentials credentials_of(const fetch_source& s);
+sasl::selection_options selection_of(const fetch_source& s);
 
 /// The exit code of a store error (73, 74, 75).
 int exit_code_for_store(const std::error_code& ec);

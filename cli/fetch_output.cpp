@@ -191,10 +191,9 @@ int fetch_printer::summarize(const std::vector<fetch_job>& jobs, const std::vect
         code = worst_exit(code, r.exit_code);
     }
     for (const auto& s : sums) {
-        if (mode_ != output_mode::live || true) {
-            for (const auto& e : s.errors)
-                if (mode_ != output_mode::live) error_line(printable(s.name) + ": " + printable(e));
-        }
+        // (The live display printed each failure as its job ended.)
+        if (mode_ != output_mode::live)
+            for (const auto& e : s.errors) error_line(printable(s.name) + ": " + printable(e));
         if (mode_ == output_mode::json) {
             nlohmann::json j;
             j["summary"] = true;

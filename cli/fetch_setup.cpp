@@ -11,20 +11,10 @@
 
 #include "config.hpp"
 #include "password_command.hpp"
+#include "send_common.hpp"
 
 namespace pigeon::cli {
 namespace {
-
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
-template <class... T> std::string first_of(const std::string& a, const T&... rest) {
-    if (!a.empty()) return a;
-    if constexpr (sizeof...(rest) > 0) return first_of(rest...);
-    else return {};
-}
 
 std::string home_dir() {
     const char* h = std::getenv("HOME");
@@ -142,7 +132,7 @@ std::string expand_destination(const std::string& spec) {
 
 std::string state_root(const std::string& flag) {
     if (!flag.empty()) return flag;
-    std::string xdg = env("XDG_STATE_HOME");
+    std::string xdg = env_value("XDG_STATE_HOME");
     if (!xdg.empty() && xdg[0] == '/') return xdg + "/pigeon";
     std::string home = home_dir();
     if (home.empty()) throw exit_error(exit_config, "no state directory: set --state-dir, XDG_STATE_HOME or HOME");
@@ -198,7 +188,7 @@ void fetch_flags::add_to(CLI::App& app, bool watch) {
 
 std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_connections,
                                        std::vector<double>* poll_intervals) {
-    config_file cfg = load_config(first_of(f.config, env("PIGEON_CONFIG")));
+    config_file cfg = load_config(first_of(f.config, env_value("PIGEON_CONFIG")));
     struct wanted {
         const account_config* account = nullptr;
         std::string url;
@@ -248,14 +238,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
 
         fetch_job job;
         job.source.ep = *ep;
-        tls_flags t = f.tls;
-        if (t.mode.empty()) t.mode = first_of(env("PIGEON_TLS"), a.tls);
-        if (t.ca_file.empty()) t.ca_file = first_of(env("PIGEON_TLS_CA"), a.tls_ca);
-        if (t.pins.empty()) t.pins = a.pins;
-        t.insecure = t.insecure || a.insecure;
-        if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
-            throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " +
-                                              std::strerror(errno));
+        tls_flags t = merged_tls(f.tls, a);
         job.source.net.tls = t.apply(job.source.ep);
         job.source.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
         job.source.net.trace = f.trace.options();
@@ -263,7 +246,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
         job.source.net.connect.connect_timeout = ms;
         job.source.net.connect.io_timeout = ms;
-        job.source.user = first_of(f.user, env("PIGEON_USER"), fc.user, a.user, ep->user);
+        job.source.user = first_of(f.user, env_value("PIGEON_USER"), fc.user, a.user, ep->user);
         job.source.auth_mechanisms = f.auth_mechanisms.empty() ? a.auth_mechanisms : f.auth_mechanisms;
         job.source.allow_cleartext = f.allow_cleartext;
         if (!job.source.user.empty()) {
@@ -271,9 +254,9 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
             if (!f.password_command.empty()) {
                 command = f.password_command;
                 origin = "--password-command";
-            } else if (std::string pw = env("PIGEON_PASSWORD"); !pw.empty()) {
+            } else if (std::string pw = env_value("PIGEON_PASSWORD"); !pw.empty()) {
                 literal = pw;
-            } else if (std::string c = env("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
+            } else if (std::string c = env_value("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
                 command = c;
                 origin = "PIGEON_PASSWORD_COMMAND";
             } else if (!a.password_command.empty()) {
@@ -338,6 +321,10 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         if (poll_intervals) poll_intervals->push_back(fc.poll_interval.value_or(60));
     }
     max_connections = maxc ? maxc : 4;
+    // The secrets are read: MDAs and --exec commands, which inherit the
+    // environment, do not get them.
+    ::unsetenv("PIGEON_PASSWORD");
+    ::unsetenv("PIGEON_PROXY_PASSWORD");
     return jobs;
 }
 

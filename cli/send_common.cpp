@@ -20,18 +20,6 @@
 namespace pigeon::cli {
 namespace {
 
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
-/// The first non-empty of the arguments.
-template <class... T> std::string first_of(const std::string& a, const T&... rest) {
-    if (!a.empty()) return a;
-    if constexpr (sizeof...(rest) > 0) return first_of(rest...);
-    else return {};
-}
-
 std::vector<std::string> split_list(const std::vector<std::string>& items) {
     std::vector<std::string> out;
     for (const auto& item : items) {
@@ -91,9 +79,9 @@ void connection_flags::add_to(CLI::App& app) {
 
 send_settings resolve_settings(const connection_flags& flags, bool need_server, int missing_server_code) {
     send_settings s;
-    config_file cfg = load_config(first_of(flags.config, env("PIGEON_CONFIG")));
+    config_file cfg = load_config(first_of(flags.config, env_value("PIGEON_CONFIG")));
     const account_config* acc = nullptr;
-    std::string wanted = first_of(flags.account, env("PIGEON_ACCOUNT"));
+    std::string wanted = first_of(flags.account, env_value("PIGEON_ACCOUNT"));
     if (!wanted.empty()) {
         acc = cfg.find(wanted);
         if (!acc) {
@@ -110,7 +98,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     s.account = a.name;
     s.aliases = cfg.aliases;
 
-    s.server_url = first_of(flags.server, env("PIGEON_SERVER"), a.server);
+    s.server_url = first_of(flags.server, env_value("PIGEON_SERVER"), a.server);
     if (s.server_url.empty()) {
         if (need_server)
             throw exit_error(missing_server_code,
@@ -126,16 +114,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
         s.ep = *ep;
     }
 
-    // TLS: flags first, then the environment, then the account.
-    tls_flags t = flags.tls;
-    if (t.mode.empty()) t.mode = first_of(env("PIGEON_TLS"), a.tls);
-    if (!t.mode.empty() && t.mode != "starttls" && t.mode != "implicit" && t.mode != "none")
-        throw exit_error(exit_config, "PIGEON_TLS must be starttls, implicit or none");
-    if (t.ca_file.empty()) t.ca_file = first_of(env("PIGEON_TLS_CA"), a.tls_ca);
-    if (t.pins.empty()) t.pins = a.pins;
-    t.insecure = t.insecure || a.insecure;
-    if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
-        throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " + std::strerror(errno));
+    tls_flags t = merged_tls(flags.tls, a);
     if (!s.server_url.empty()) s.client.net.tls = t.apply(s.ep);
     s.client.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
     s.client.net.trace = flags.trace.options();
@@ -146,14 +125,14 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     s.password_timeout = ms;
     s.client.nul = flags.strip_nul ? net::nul_policy::strip : net::nul_policy::refuse;
 
-    s.user = first_of(flags.user, env("PIGEON_USER"), a.user, s.ep.user);
+    s.user = first_of(flags.user, env_value("PIGEON_USER"), a.user, s.ep.user);
     if (!s.user.empty()) {
         if (!flags.password_command.empty()) {
             s.password_command = flags.password_command;
             s.password_origin = "--password-command";
         } else if (const char* pw = std::getenv("PIGEON_PASSWORD"); pw && *pw) {
             s.password = std::string(pw);
-        } else if (std::string c = env("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
+        } else if (std::string c = env_value("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
             s.password_command = c;
             s.password_origin = "PIGEON_PASSWORD_COMMAND";
         } else if (!a.password_command.empty()) {
@@ -164,9 +143,22 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
         }
     }
     s.auth_mechanisms = split_list(flags.auth_mechanisms.empty() ? a.auth_mechanisms : flags.auth_mechanisms);
-    s.from = first_of(flags.from, env("PIGEON_FROM"), a.from);
+    s.from = first_of(flags.from, env_value("PIGEON_FROM"), a.from);
     s.domain = first_of(a.domain, domain_of(s.from));
     return s;
+}
+
+tls_flags merged_tls(const tls_flags& flags, const account_config& a) {
+    tls_flags t = flags;
+    if (t.mode.empty()) t.mode = first_of(env_value("PIGEON_TLS"), a.tls);
+    if (!t.mode.empty() && t.mode != "starttls" && t.mode != "implicit" && t.mode != "none")
+        throw exit_error(exit_config, "PIGEON_TLS must be starttls, implicit or none");
+    if (t.ca_file.empty()) t.ca_file = first_of(env_value("PIGEON_TLS_CA"), a.tls_ca);
+    if (t.pins.empty()) t.pins = a.pins;
+    t.insecure = t.insecure || a.insecure;
+    if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
+        throw exit_error(exit_config, "cannot read the CA file " + printable(t.ca_file) + ": " + std::strerror(errno));
+    return t;
 }
 
 sasl::credentials credentials(const send_settings& s) {

@@ -69,6 +69,11 @@ struct send_settings {
 /// (exit_config) or CLI::ValidationError.
 send_settings resolve_settings(const connection_flags& flags, bool need_server, int missing_server_code);
 
+/// The TLS flags merged with the environment (PIGEON_TLS, PIGEON_TLS_CA) and
+/// the account: flags first. Throws exit_error(exit_config) for a bad
+/// PIGEON_TLS or an unreadable CA file.
+tls_flags merged_tls(const tls_flags& flags, const account_config& a);
+
 /// The SASL credentials, running the password command now if there is one.
 /// Throws exit_error(exit_config) when no password source is configured.
 sasl::credentials credentials(const send_settings& s);
