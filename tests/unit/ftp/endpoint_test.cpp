@@ -1,6 +1,8 @@
 // FTP URLs: schemes, ports, users with '@', escapes, paths; what is refused.
 #include <doctest/doctest.h>
 
+#include <ostream>
+
 #include "pigeon/ftp/endpoint.hpp"
 #include "pigeon/net/error.hpp"
 
