@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 #include "detail/tls_check.hpp"
 #include "pigeon/core/error.hpp"
@@ -74,6 +75,7 @@ struct client::impl {
     int multi_code = 0;                  ///< code of an open "123-" multi-line reply
     bool capture_feat = false;
     std::string entry_path;              ///< the login directory (PWD after login), "" if unknown
+    bool fresh_next = false;             ///< the next data transfer opens a new control connection
 
     // the running transfer
     std::exception_ptr callback_error;
@@ -414,8 +416,19 @@ struct client::impl {
         curl_easy_setopt(h, CURLOPT_NOPROGRESS, fn ? 0L : 1L);
     }
 
+    /// Whether the last TLS handshake negotiated TLS 1.3.
+    bool tls13() const { return tls.last_version == TLS1_3_VERSION; }
+
+    /// For an operation with a data connection: after an upload under TLS
+    /// 1.3, start from a fresh control connection (see perform()).
+    void data_transfer() {
+        if (fresh_next) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+        fresh_next = false;
+    }
+
     void perform(const std::string& what) {
         CURLcode rc = curl_easy_perform(h);
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
         if (rc != CURLE_OK && !callback_error && !cancelled && moved == 0 && ep.tls != net::tls_mode::none &&
             !last_reply.empty() && reply_code(last_reply.front()) == 522) {
             // QUIRK(vsftpd): require_ssl_reuse wants every TLS data
@@ -425,7 +438,10 @@ struct client::impl {
             // ticket, so the next data connection presents a spent one and
             // gets "522 SSL connection failed: session reuse required".
             // Nothing moved yet: log in on a fresh connection and run the
-            // same operation once more.
+            // same operation once more. An upload has sent its data before
+            // the 522 comes, so it cannot be repeated: after every upload
+            // under TLS 1.3 the next data transfer starts on a fresh
+            // connection (fresh_next), whose first tickets are unspent.
             if (opts.trace.hook) opts.trace.hook(net::trace_direction::info, "522: reconnecting for a fresh TLS session");
             reply.clear();
             multi_code = 0;
@@ -556,6 +572,7 @@ struct client::impl {
         if (want_mlsd) curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "MLSD");
         if (f == listing_parser::format::names) curl_easy_setopt(h, CURLOPT_DIRLISTONLY, 1L);
         const char* verb = want_mlsd ? "MLSD " : f == listing_parser::format::names ? "NLST " : "LIST ";
+        data_transfer();
         perform(verb + std::string(dir.empty() ? "." : dir));
         lp.finish();
         parser = nullptr;
@@ -577,6 +594,7 @@ void client::connect(const endpoint& ep, const credentials& who, const client_op
     p.opts = opts;
     p.features.clear();
     p.entry_path.clear();
+    p.fresh_next = false;
     p.mlsd_refused = false;
     std::string bad;
     if (!detail::load_pins(opts.tls, p.tls, bad))
@@ -702,6 +720,7 @@ std::uint64_t client::get(std::string_view path, const net::sink_fn& sink, const
     p.offset = opts.offset;
     curl_easy_setopt(p.h, CURLOPT_RESUME_FROM_LARGE, static_cast<curl_off_t>(opts.offset));
     p.set_progress(opts.progress);
+    p.data_transfer();
     p.perform("RETR " + std::string(path));
     return p.moved;
 }
@@ -721,7 +740,14 @@ std::uint64_t client::put(std::string_view path, const net::source_fn& source, c
     if (opts.create_dirs)
         curl_easy_setopt(p.h, CURLOPT_FTP_CREATE_MISSING_DIRS, static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
     p.set_progress(opts.progress);
-    p.perform((opts.append ? "APPE " : "STOR ") + std::string(path));
+    p.data_transfer();
+    try {
+        p.perform((opts.append ? "APPE " : "STOR ") + std::string(path));
+    } catch (...) {
+        p.fresh_next = p.ep.tls != net::tls_mode::none && p.tls13();
+        throw;
+    }
+    p.fresh_next = p.ep.tls != net::tls_mode::none && p.tls13();
     return p.moved;
 }
 

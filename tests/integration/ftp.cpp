@@ -391,13 +391,15 @@ TEST_CASE("resume a get after a cut (REST) and a put after a cut (APPE)") {
         po.append = true;
         po.offset = have;
         po.size = size - have;
+        std::optional<std::uint64_t> bad_total;
         po.progress = [&](const ftp::transfer_progress& p) {
             last_done = p.done;
-            if (p.total) CHECK(*p.total == size);
+            if (p.total && *p.total != size) bad_total = p.total;
             return true;
         };
         CHECK(c.put(file, std::ref(src), po) == size - have);
         CHECK(last_done == size);
+        CHECK_FALSE(bad_total);
     }
     CHECK(c.size(file) == size);
 
@@ -409,8 +411,9 @@ TEST_CASE("resume a get after a cut (REST) and a put after a cut (APPE)") {
         received += b.size();
     };
     ftp::get_options go;
+    std::optional<std::uint64_t> bad_total;
     go.progress = [&](const ftp::transfer_progress& p) {
-        if (p.total) CHECK(*p.total == size);
+        if (p.total && *p.total != size) bad_total = p.total;
         return p.done < 8 * 1024 * 1024;
     };
     try {
@@ -426,11 +429,12 @@ TEST_CASE("resume a get after a cut (REST) and a put after a cut (APPE)") {
     std::uint64_t final_done = 0;
     rest.progress = [&](const ftp::transfer_progress& p) {
         final_done = p.done;
-        if (p.total) CHECK(*p.total == size);
+        if (p.total && *p.total != size) bad_total = p.total;
         return true;
     };
     CHECK(c.get(file, sink, rest) == size - received);
     CHECK(final_done == size);
+    CHECK_FALSE(bad_total);
     CHECK(h.hex() == want);
 
     // a sink that throws: the exception comes back unchanged

@@ -54,6 +54,12 @@ int verify_cb(int preverify_ok, X509_STORE_CTX* store) {
     return preverify_ok;
 }
 
+void info_cb(const SSL* ssl, int where, int) {
+    if (!(where & SSL_CB_HANDSHAKE_DONE)) return;
+    if (auto* check = static_cast<tls_check*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index())))
+        check->last_version = SSL_version(ssl);
+}
+
 } // namespace
 
 bool load_pins(const net::tls_options& opts, tls_check& check, std::string& bad) {
@@ -79,6 +85,7 @@ int ssl_ctx_setup(void*, void* ssl_ctx, void* userptr) {
     }
     int mode = check->pins.empty() ? SSL_CTX_get_verify_mode(ctx) : SSL_VERIFY_PEER;
     SSL_CTX_set_verify(ctx, mode, verify_cb);
+    SSL_CTX_set_info_callback(ctx, info_cb);
     return CURLE_OK;
 }
 
