@@ -355,8 +355,11 @@ struct client::impl {
         const bool chain = opts.tls.verify && opts.tls.pins.empty();
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, chain ? 1L : 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, chain ? 2L : 0L);
-        curl_easy_setopt(h, CURLOPT_CA_CACHE_TIMEOUT, 0L);
+        // libcurl keeps the CA store it built for the next connections of
+        // this handle (the data connections): the system bundle is parsed
+        // once per client, not per connection.
         tls.extra_ca_file.clear();
+        tls.augmented_store = nullptr;
         if (!opts.tls.ca_file.empty()) {
             if (opts.tls.ca_file_only) {
                 curl_easy_setopt(h, CURLOPT_CAINFO, opts.tls.ca_file.c_str());
