@@ -5,14 +5,14 @@
 # the peak RSS (GNU time's %M) of each tool, and checks every file's SHA-256.
 #
 #   PIGEON_LAB_DIR=/work/labrun bench/ftp/run.sh [build/cli/pigeon]
-#   RUNS=3 SIZE_MB=1024 MODES="ftps plain"   (defaults)
+#   RUNS=5 SIZE_MB=1024 MODES="ftps plain"   (defaults)
 #
 # Modes: ftps = explicit FTPS on 10021 (AUTH TLS, PROT P; TLS 1.3);
 # plain = clear FTP on 10022 (`--tls none`, as a baseline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PIGEON=${1:-build/cli/pigeon}
-RUNS=${RUNS:-3}
+RUNS=${RUNS:-5}
 SIZE_MB=${SIZE_MB:-1024}
 MODES=${MODES:-ftps plain}
 set -a; eval "$(lab/lab.sh env)"; set +a
@@ -69,16 +69,18 @@ run_one() {
 printf '%-6s %-4s %-7s %9s %9s %10s\n' mode verb tool "time s" "vs pigeon" "peak RSS"
 for mode in $MODES; do
   for verb in get put; do
-    declare -A T=() M=()
-    for tool in pigeon curl ftplib; do
-      times=() mem=0
-      for _ in $(seq "$RUNS"); do
+    declare -A T=() M=() ALL=()
+    # Round-robin: one run of each tool in turn, so a change in the
+    # machine's load hits every tool alike (medians of RUNS runs).
+    for _ in $(seq "$RUNS"); do
+      for tool in pigeon curl ftplib; do
         read -r s kb < <(run_one "$tool" "$verb" "$mode")
-        times+=("$s")
-        [ "$kb" -gt "$mem" ] && mem=$kb
+        ALL[$tool]+="$s "
+        [ "$kb" -gt "${M[$tool]:-0}" ] && M[$tool]=$kb
       done
-      T[$tool]=$(printf '%s\n' "${times[@]}" | median)
-      M[$tool]=$mem
+    done
+    for tool in pigeon curl ftplib; do
+      T[$tool]=$(printf '%s\n' ${ALL[$tool]} | median)
     done
     for tool in pigeon curl ftplib; do
       printf '%-6s %-4s %-7s %9.2f %8.2fx %7.1f MB\n' "$mode" "$verb" "$tool" "${T[$tool]}" \
@@ -86,7 +88,7 @@ for mode in $MODES; do
     done
     printf '%-6s %-4s pigeon/curl %.2f  ftplib/pigeon %.2f\n' "$mode" "$verb" \
       "$(echo "${T[pigeon]} / ${T[curl]}" | bc -l)" "$(echo "${T[ftplib]} / ${T[pigeon]}" | bc -l)"
-    unset T M
+    unset T M ALL
   done
 done
 rm -f "$HOME_DIR/source.bin" "$WORK/out.bin"

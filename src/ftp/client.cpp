@@ -316,7 +316,8 @@ struct client::impl {
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
         curl_easy_setopt(h, CURLOPT_USERNAME, who.user.empty() ? "anonymous" : who.user.c_str());
-        curl_easy_setopt(h, CURLOPT_PASSWORD, who.password.c_str());
+        curl_easy_setopt(h, CURLOPT_PASSWORD,
+                         who.user.empty() && who.password.empty() ? "anonymous@" : who.password.c_str());
         curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &impl::on_header);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, this);
         curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &impl::on_write);
@@ -360,6 +361,17 @@ struct client::impl {
         // once per client, not per connection.
         tls.extra_ca_file.clear();
         tls.augmented_store = nullptr;
+        if (!opts.tls.ca_file_only) {
+            // The system store through its hashed directory where libcurl
+            // knows one: certificates are read when a chain needs them,
+            // instead of parsing the whole bundle (~3 MB of memory) for
+            // every client.
+            const curl_version_info_data* vi = curl_version_info(CURLVERSION_NOW);
+            if (vi && vi->capath && *vi->capath) {
+                curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
+                curl_easy_setopt(h, CURLOPT_CAPATH, vi->capath);
+            }
+        }
         if (!opts.tls.ca_file.empty()) {
             if (opts.tls.ca_file_only) {
                 curl_easy_setopt(h, CURLOPT_CAINFO, opts.tls.ca_file.c_str());

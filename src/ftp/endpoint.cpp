@@ -1,5 +1,6 @@
 #include "pigeon/ftp/endpoint.hpp"
 
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/net/error.hpp"
 
 namespace pigeon::ftp {
@@ -30,16 +31,6 @@ bool decode(std::string_view s, std::string& out) {
     return true;
 }
 
-bool iprefix(std::string_view s, std::string_view p) {
-    if (s.size() < p.size()) return false;
-    for (std::size_t i = 0; i < p.size(); ++i) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != p[i]) return false;
-    }
-    return true;
-}
-
 } // namespace
 
 unsigned short default_port(net::tls_mode m) noexcept { return m == net::tls_mode::implicit ? 990 : 21; }
@@ -47,10 +38,10 @@ unsigned short default_port(net::tls_mode m) noexcept { return m == net::tls_mod
 std::optional<endpoint> parse_url(std::string_view url, std::error_code& ec) {
     ec = net::errc::bad_url;
     endpoint ep;
-    if (iprefix(url, "ftp://")) {
+    if (net::ascii::istarts_with(url, "ftp://")) {
         ep.tls = net::tls_mode::starttls;
         url.remove_prefix(6);
-    } else if (iprefix(url, "ftps://")) {
+    } else if (net::ascii::istarts_with(url, "ftps://")) {
         ep.tls = net::tls_mode::implicit;
         url.remove_prefix(7);
     } else {
