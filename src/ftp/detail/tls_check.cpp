@@ -79,12 +79,11 @@ int ssl_ctx_setup(void*, void* ssl_ctx, void* userptr) {
     auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
     auto* check = static_cast<tls_check*>(userptr);
     SSL_CTX_set_ex_data(ctx, ctx_index(), check);
-    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-    if (!check->extra_ca_file.empty() && store != check->augmented_store) {
-        // libcurl may hand the same cached store to every connection.
-        if (X509_STORE_load_file(store, check->extra_ca_file.c_str()) != 1) return CURLE_SSL_CACERT_BADFILE;
-        check->augmented_store = store;
-    }
+    // Every connection (control and data) gets the extra CA; a certificate
+    // already in the store (libcurl's cached one) is not added twice.
+    if (!check->extra_ca_file.empty() &&
+        X509_STORE_load_file(SSL_CTX_get_cert_store(ctx), check->extra_ca_file.c_str()) != 1)
+        return CURLE_SSL_CACERT_BADFILE;
     int mode = check->pins.empty() ? SSL_CTX_get_verify_mode(ctx) : SSL_VERIFY_PEER;
     SSL_CTX_set_verify(ctx, mode, verify_cb);
     SSL_CTX_set_info_callback(ctx, info_cb);

@@ -18,7 +18,6 @@ struct tls_check {
     bool pin_failed = false;
     int verify_error = 0;       ///< X509_V_ERR_*, 0 when the chain was fine
     std::string verify_subject; ///< of the certificate that failed
-    const void* augmented_store = nullptr;  ///< the X509_STORE extra_ca_file was last added to
     int last_version = 0;       ///< protocol version of the last completed handshake (TLS1_3_VERSION...)
 
     void reset_result() {
