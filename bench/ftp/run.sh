@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/ftp: get and put of a 1 GiB file on loopback against the lab's
 # vsftpd, pigeon (`pigeon ftp`) side by side with the curl command and
-# Python's ftplib. Prints the median wall time of RUNS runs, the ratios, and
-# the peak RSS (GNU time's %M) of each tool, and checks every file's SHA-256.
+# Python's ftplib. Prints the median wall time of RUNS runs, the ratios, the
+# peak RSS (GNU time's %M) and the median CPU time (user + system) of each
+# tool, and checks every file's SHA-256.
 #
 #   PIGEON_LAB_DIR=/work/labrun bench/ftp/run.sh [build/cli/pigeon]
 #   RUNS=5 SIZE_MB=1024 MODES="ftps plain"   (defaults)
@@ -54,7 +55,7 @@ run_one() {
       if [ "$verb" = get ]; then cmd=(/usr/bin/python3 bench/ftp/ftplib_peer.py get localhost "$port" "$USER_NAME" "$out" source.bin "${tls[@]}")
       else cmd=(/usr/bin/python3 bench/ftp/ftplib_peer.py put localhost "$port" "$USER_NAME" "$SRC" "$remote" "${tls[@]}"); fi ;;
   esac
-  if ! /usr/bin/time -o "$WORK/time" -f '%e %M' "${cmd[@]}" >/dev/null 2>"$WORK/err"; then
+  if ! /usr/bin/time -o "$WORK/time" -f '%e %M %U %S' "${cmd[@]}" >/dev/null 2>"$WORK/err"; then
     echo "bench/ftp: $tool $verb ($mode) failed:" >&2; cat "$WORK/err" >&2; exit 1
   fi
   if [ "$verb" = get ]; then
@@ -63,32 +64,34 @@ run_one() {
     [ "$(sha256sum "$HOME_DIR/$remote" | cut -d' ' -f1)" = "$WANT" ] || { echo "bench/ftp: $tool put: SHA-256 differs" >&2; cat "$WORK/err" >&2; exit 1; }
     rm -f "$HOME_DIR/$remote"
   fi
-  cat "$WORK/time"
+  awk '{printf "%s %s %.2f\n", $1, $2, $3 + $4}' "$WORK/time"
 }
 
-printf '%-6s %-4s %-7s %9s %9s %10s\n' mode verb tool "time s" "vs pigeon" "peak RSS"
+printf '%-6s %-4s %-7s %9s %9s %10s %8s\n' mode verb tool "time s" "vs pigeon" "peak RSS" "CPU s"
 for mode in $MODES; do
   for verb in get put; do
-    declare -A T=() M=() ALL=()
+    declare -A T=() M=() ALL=() CPU=() C=()
     # Round-robin: one run of each tool in turn, so a change in the
     # machine's load hits every tool alike (medians of RUNS runs).
     for _ in $(seq "$RUNS"); do
       for tool in pigeon curl ftplib; do
-        read -r s kb < <(run_one "$tool" "$verb" "$mode")
+        read -r s kb cpu < <(run_one "$tool" "$verb" "$mode")
         ALL[$tool]+="$s "
+        CPU[$tool]+="$cpu "
         [ "$kb" -gt "${M[$tool]:-0}" ] && M[$tool]=$kb
       done
     done
     for tool in pigeon curl ftplib; do
       T[$tool]=$(printf '%s\n' ${ALL[$tool]} | median)
+      C[$tool]=$(printf '%s\n' ${CPU[$tool]} | median)
     done
     for tool in pigeon curl ftplib; do
-      printf '%-6s %-4s %-7s %9.2f %8.2fx %7.1f MB\n' "$mode" "$verb" "$tool" "${T[$tool]}" \
-        "$(echo "${T[$tool]} / ${T[pigeon]}" | bc -l)" "$(echo "${M[$tool]} / 1024" | bc -l)"
+      printf '%-6s %-4s %-7s %9.2f %8.2fx %7.1f MB %8.2f\n' "$mode" "$verb" "$tool" "${T[$tool]}" \
+        "$(echo "${T[$tool]} / ${T[pigeon]}" | bc -l)" "$(echo "${M[$tool]} / 1024" | bc -l)" "${C[$tool]}"
     done
     printf '%-6s %-4s pigeon/curl %.2f  ftplib/pigeon %.2f\n' "$mode" "$verb" \
       "$(echo "${T[pigeon]} / ${T[curl]}" | bc -l)" "$(echo "${T[ftplib]} / ${T[pigeon]}" | bc -l)"
-    unset T M ALL
+    unset T M ALL CPU C
   done
 done
 rm -f "$HOME_DIR/source.bin" "$WORK/out.bin"
