@@ -338,7 +338,7 @@ struct client::impl {
         curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);  // one control connection: a fresh one replaces the old
         auto buf = static_cast<long>(std::clamp<std::size_t>(opts.buffer_size, 16 * 1024, 2 * 1024 * 1024));
         curl_easy_setopt(h, CURLOPT_BUFFERSIZE, buf);
-        curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, buf);
+        // Uploads keep libcurl's default 64 KiB upload buffer, as the curl command does.
         if (opts.active) curl_easy_setopt(h, CURLOPT_FTPPORT, opts.active_address.c_str());
         curl_easy_setopt(h, CURLOPT_FTP_USE_EPSV, opts.epsv ? 1L : 0L);
         curl_easy_setopt(h, CURLOPT_FTP_USE_EPRT, 1L);
