@@ -59,7 +59,7 @@ struct client_options {
     bool active = false;               ///< PORT/EPRT instead of EPSV/PASV
     std::string active_address = "-";  ///< for active mode: "-" = the control connection's address
     bool epsv = true;                  ///< try EPSV before PASV
-    std::size_t buffer_size = 128 * 1024;  ///< libcurl's receive buffer (and upload buffer)
+    std::size_t buffer_size = 128 * 1024;  ///< libcurl's receive buffer (uploads use its 64 KiB default)
     client_limits limits;
 };
 
