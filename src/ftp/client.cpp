@@ -338,7 +338,7 @@ struct client::impl {
         curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);  // one control connection: a fresh one replaces the old
         auto buf = static_cast<long>(std::clamp<std::size_t>(opts.buffer_size, 16 * 1024, 2 * 1024 * 1024));
         curl_easy_setopt(h, CURLOPT_BUFFERSIZE, buf);
-        // Uploads keep libcurl's default 64 KiB upload buffer, as the curl command does.
+        curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, buf);
         if (opts.active) curl_easy_setopt(h, CURLOPT_FTPPORT, opts.active_address.c_str());
         curl_easy_setopt(h, CURLOPT_FTP_USE_EPSV, opts.epsv ? 1L : 0L);
         curl_easy_setopt(h, CURLOPT_FTP_USE_EPRT, 1L);
@@ -351,9 +351,11 @@ struct client::impl {
                          ep.tls == net::tls_mode::none ? static_cast<long>(CURLUSESSL_NONE)
                                                        : static_cast<long>(CURLUSESSL_ALL));
         curl_easy_setopt(h, CURLOPT_FTPSSLAUTH, static_cast<long>(CURLFTPAUTH_TLS));
-        curl_easy_setopt(h, CURLOPT_SSLVERSION, opts.tls.min_version == net::tls_version::tls1_3
-                                                    ? static_cast<long>(CURL_SSLVERSION_TLSv1_3)
-                                                    : static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+        long version = opts.tls.min_version == net::tls_version::tls1_3 ? static_cast<long>(CURL_SSLVERSION_TLSv1_3)
+                                                                        : static_cast<long>(CURL_SSLVERSION_TLSv1_2);
+        if (!opts.tls13 && opts.tls.min_version != net::tls_version::tls1_3)
+            version |= static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2);  // see client_options::tls13
+        curl_easy_setopt(h, CURLOPT_SSLVERSION, version);
         const bool chain = opts.tls.verify && opts.tls.pins.empty();
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, chain ? 1L : 0L);
         curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, chain ? 2L : 0L);

@@ -59,7 +59,15 @@ struct client_options {
     bool active = false;               ///< PORT/EPRT instead of EPSV/PASV
     std::string active_address = "-";  ///< for active mode: "-" = the control connection's address
     bool epsv = true;                  ///< try EPSV before PASV
-    std::size_t buffer_size = 128 * 1024;  ///< libcurl's receive buffer (uploads use its 64 KiB default)
+    /// Allow TLS 1.3 on FTPS. Off by default: QUIRK(vsftpd, libcurl 7.88):
+    /// a TLS 1.3 session ticket resumes once, and libcurl does not read the
+    /// ticket an upload's data connection receives, so vsftpd (whose
+    /// require_ssl_reuse is on by default) refuses the next data connection
+    /// (522), and closing with the ticket unread resets the data connection
+    /// (426: the upload is lost). TLS 1.2 sessions resume any number of
+    /// times. tls.min_version = tls1_3 turns it on too.
+    bool tls13 = false;
+    std::size_t buffer_size = 128 * 1024;  ///< libcurl's receive and upload buffers
     client_limits limits;
 };
 
