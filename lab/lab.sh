@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# pigeon's local server lab: private Dovecot, Postfix and INN instances on
+# pigeon's local server lab: private Dovecot, Postfix, INN and vsftpd instances on
 # 127.0.0.1, run as root without systemd, all state under lab/run/ (or
 # $PIGEON_LAB_DIR). See lab/README.md.
 #
@@ -26,6 +26,10 @@ SMTP_PORT=10025 SUBMISSION_PORT=10587 SUBMISSIONS_PORT=10465
 SMTPS_WRONG_HOST_PORT=10466 SMTPS_EXPIRED_PORT=10467 SMTPS_SELF_SIGNED_PORT=10468
 IMAP_PORT=10143 IMAPS_PORT=10993 POP3_PORT=10110 POP3S_PORT=10995
 NNTP_PORT=10119 NNTPS_PORT=10563
+# vsftpd: explicit FTPS (AUTH TLS required), implicit FTPS, one without TLS
+# at all (no AUTH TLS: the refusal test), implicit FTPS with the wrong-host
+# certificate.
+FTP_PORT=10021 FTPS_PORT=10990 FTP_PLAIN_PORT=10022 FTPS_WRONG_HOST_PORT=10991
 # Dovecot's own clear-text listeners, reached through relay.py (see there).
 IMAP_INTERNAL_PORT=11143 POP3_INTERNAL_PORT=11110 RELAY_SOURCE=127.0.0.2
 # bench and huge hold the benchmark data seeded by lab/seed.py (lab.sh seed).
@@ -37,20 +41,25 @@ declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-�
   [demo]='demo-pass-8')
 NEWSGROUPS=(lab.test lab.misc)
 
-SERVICES=(dovecot relay postfix innd nnrpd)
+SERVICES=(dovecot relay postfix innd nnrpd ftp ftps ftp_plain ftps_wrong_host)
 declare -A PORTS=(
   [dovecot]="$IMAP_INTERNAL_PORT $IMAPS_PORT $POP3_INTERNAL_PORT $POP3S_PORT"
   [relay]="$IMAP_PORT $POP3_PORT"
   [postfix]="$SMTP_PORT $SUBMISSION_PORT $SUBMISSIONS_PORT $SMTPS_WRONG_HOST_PORT $SMTPS_EXPIRED_PORT $SMTPS_SELF_SIGNED_PORT"
   [innd]="$NNTP_PORT"
   [nnrpd]="$NNTPS_PORT"
+  [ftp]="$FTP_PORT"
+  [ftps]="$FTPS_PORT"
+  [ftp_plain]="$FTP_PLAIN_PORT"
+  [ftps_wrong_host]="$FTPS_WRONG_HOST_PORT"
 )
 # Process name (/proc/PID/comm) of each service's main process, so a recycled
 # PID in a stale pid file is never mistaken for ours.
-declare -A COMM=([dovecot]=dovecot [relay]=python3 [postfix]=master [innd]=innd [nnrpd]=nnrpd)
+declare -A COMM=([dovecot]=dovecot [relay]=python3 [postfix]=master [innd]=innd [nnrpd]=nnrpd
+  [ftp]=vsftpd [ftps]=vsftpd [ftp_plain]=vsftpd [ftps_wrong_host]=vsftpd)
 
 CERTS=$RUN/certs LOGS=$RUN/log PIDS=$RUN/pids
-DOVE=$RUN/dovecot PFX=$RUN/postfix INN=$RUN/inn MAIL=$RUN/mail
+DOVE=$RUN/dovecot PFX=$RUN/postfix INN=$RUN/inn MAIL=$RUN/mail FTP=$RUN/ftp
 DOVE_CONF=$DOVE/dovecot.conf
 LMTP_SOCKET=$DOVE/lmtp AUTH_SOCKET=$DOVE/auth-postfix
 PF_ETC=$PFX/etc PF_QUEUE=$PFX/queue
@@ -70,6 +79,7 @@ pidfile_of() {
     postfix) echo "$PF_QUEUE/pid/master.pid" ;;
     innd) echo "$INN/run/innd.pid" ;;
     nnrpd) echo "$INN/run/nnrpd-$NNTPS_PORT.pid" ;;
+    ftp*) echo "$PIDS/$1.pid" ;;
   esac
 }
 
@@ -785,6 +795,112 @@ start_nnrpd() {
   as_news "$LOGS/nnrpd.log" "$NEWSBIN/nnrpd" -D -S -n -b "$HOST" -p "$NNTPS_PORT"
 }
 
+# ---------------------------------------------------------------- vsftpd
+
+# One vsftpd per port (standalone vsftpd listens on one address and port).
+# Logins are virtual users checked by pam_userdb against $FTP/users.db (the
+# lab users and passwords), all mapped to the system user ftp, each
+# chrooted into its own writable home $FTP/home/USER. vsftpd reads its PAM
+# service from /etc/pam.d/vsftpd only: each instance runs in a private mount
+# namespace where the lab's own service file is bound over that path, so
+# nothing outside $RUN is changed. (pam_exec deadlocks vsftpd's privileged
+# parent here, which waits for any child; pam_userdb runs in-process.)
+setup_ftp() {
+  local u users="" svc port extra
+  command -v db_load >/dev/null || die "db_load missing (Debian package db-util; run scripts/setup.sh)"
+  mkd 0755 root:root "$FTP" "$FTP/etc" "$FTP/empty" "$FTP/home"
+  for u in "${USERS[@]}"; do
+    mkd 0755 ftp:ftp "$FTP/home/$u@$DOMAIN"
+    [ -e "$FTP/home/$u@$DOMAIN/welcome.txt" ] ||
+      { echo "Welcome to the pigeon lab, $u." >"$FTP/home/$u@$DOMAIN/welcome.txt"; chown ftp:ftp "$FTP/home/$u@$DOMAIN/welcome.txt"; }
+    users+="$u@$DOMAIN"$'\n'"${PASS[$u]}"$'\n'
+  done
+  touchf root:root "$LOGS/vsftpd.log"
+  put "$FTP/etc/users.txt" 0600 <<<"${users%$'\n'}"
+  if [ "$CHANGED" = 1 ] || [ ! -f "$FTP/etc/users.db" ]; then
+    rm -f "$FTP/etc/users.db"
+    db_load -T -t hash "$FTP/etc/users.db" <"$FTP/etc/users.txt"
+    chmod 0600 "$FTP/etc/users.db"
+  fi
+  put "$FTP/etc/pam" 0644 <<EOF
+# Rendered by lab/lab.sh; bound over /etc/pam.d/vsftpd in vsftpd's namespace.
+auth required pam_userdb.so db=$FTP/etc/users crypt=none
+account required pam_userdb.so db=$FTP/etc/users crypt=none
+EOF
+  for svc in ftp ftps ftp_plain ftps_wrong_host; do
+    case $svc in
+      ftp) extra="ssl_enable=YES
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+rsa_cert_file=$CERTS/server.pem
+rsa_private_key_file=$CERTS/server.key" ;;
+      ftps) extra="ssl_enable=YES
+implicit_ssl=YES
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+rsa_cert_file=$CERTS/server.pem
+rsa_private_key_file=$CERTS/server.key" ;;
+      ftp_plain) extra="ssl_enable=NO" ;;
+      ftps_wrong_host) extra="ssl_enable=YES
+implicit_ssl=YES
+rsa_cert_file=$CERTS/wrong-host.pem
+rsa_private_key_file=$CERTS/wrong-host.key" ;;
+    esac
+    port=${PORTS[$svc]}
+    put "$FTP/etc/$svc.conf" 0600 <<EOF
+# Rendered by lab/lab.sh; edits are overwritten.
+listen=YES
+listen_ipv6=NO
+listen_address=$HOST
+listen_port=$port
+background=NO
+ftpd_banner=pigeon lab FTP ($svc)
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+local_umask=022
+file_open_mode=0644
+guest_enable=YES
+guest_username=ftp
+virtual_use_local_privs=YES
+user_sub_token=\$USER
+local_root=$FTP/home/\$USER
+chroot_local_user=YES
+allow_writeable_chroot=YES
+secure_chroot_dir=$FTP/empty
+pam_service_name=vsftpd
+seccomp_sandbox=NO
+isolate=NO
+isolate_network=NO
+delay_failed_login=0
+max_login_fails=10
+pasv_enable=YES
+pasv_address=$HOST
+port_enable=YES
+idle_session_timeout=120
+data_connection_timeout=120
+xferlog_enable=YES
+xferlog_std_format=NO
+log_ftp_protocol=YES
+vsftpd_log_file=$LOGS/vsftpd.log
+ssl_ciphers=HIGH
+require_ssl_reuse=YES
+$extra
+EOF
+  done
+}
+
+start_ftp_service() {
+  rm -f "$PIDS/$1.pid"
+  run_detached "$LOGS/vsftpd-start.log" unshare --mount --propagation private -- /bin/sh -c \
+    'mount --bind "$1" /etc/pam.d/vsftpd && exec /usr/sbin/vsftpd "$2"' sh "$FTP/etc/pam" "$FTP/etc/$1.conf"
+  echo $! >"$PIDS/$1.pid"
+}
+start_ftp() { start_ftp_service ftp; }
+start_ftps() { start_ftp_service ftps; }
+start_ftp_plain() { start_ftp_service ftp_plain; }
+start_ftps_wrong_host() { start_ftp_service ftps_wrong_host; }
+
 # ---------------------------------------------------------------- commands
 
 # Logs worth showing when a service fails.
@@ -795,6 +911,7 @@ logs_of() {
     postfix) echo "$LOGS/postfix-start.log $LOGS/postfix.log" ;;
     innd) echo "$LOGS/innd.log $INN/log/errlog $INN/log/news.err" ;;
     nnrpd) echo "$LOGS/nnrpd.log" ;;
+    ftp*) echo "$LOGS/vsftpd-start.log $LOGS/vsftpd.log" ;;
   esac
 }
 
@@ -854,6 +971,8 @@ cmd_start() {
   dirty[relay]=0
   CHANGED=0; setup_postfix; dirty[postfix]=$CHANGED
   CHANGED=0; setup_inn; dirty[innd]=$CHANGED; dirty[nnrpd]=$CHANGED
+  CHANGED=0; setup_ftp
+  for svc in ftp ftps ftp_plain ftps_wrong_host; do dirty[$svc]=$CHANGED; done
   if [ "$CERTS_NEW" = 1 ]; then      # new certificates: restart whatever runs
     for svc in "${SERVICES[@]}"; do dirty[$svc]=1; done
   fi
@@ -927,10 +1046,11 @@ cmd_start() {
     return 1
   fi
   local ms=$(( $(now_ms) - t0 ))
-  printf 'pigeon lab up (%s) in %d.%02ds: smtp %s/%s/%s imap %s/%s pop3 %s/%s nntp %s/%s, dir %s\n' \
+  printf 'pigeon lab up (%s) in %d.%02ds: smtp %s/%s/%s imap %s/%s pop3 %s/%s nntp %s/%s ftp %s/%s/%s, dir %s\n' \
     "$([ ${#started[@]} -gt 0 ] && echo "started ${started[*]}" || echo "already running")" \
     $((ms / 1000)) $((ms % 1000 / 10)) "$SMTP_PORT" "$SUBMISSION_PORT" "$SUBMISSIONS_PORT" \
-    "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$NNTP_PORT" "$NNTPS_PORT" "$RUN"
+    "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" "$NNTP_PORT" "$NNTPS_PORT" \
+    "$FTP_PORT" "$FTPS_PORT" "$FTP_PLAIN_PORT" "$RUN"
 }
 
 # stop_services SVC...: ask each service's main process to stop (innd through
@@ -1037,6 +1157,11 @@ cmd_env() {
     echo "PIGEON_LAB_POP3S_PORT=$POP3S_PORT"
     echo "PIGEON_LAB_NNTP_PORT=$NNTP_PORT"
     echo "PIGEON_LAB_NNTPS_PORT=$NNTPS_PORT"
+    echo "PIGEON_LAB_FTP_PORT=$FTP_PORT"
+    echo "PIGEON_LAB_FTPS_PORT=$FTPS_PORT"
+    echo "PIGEON_LAB_FTP_PLAIN_PORT=$FTP_PLAIN_PORT"
+    echo "PIGEON_LAB_FTPS_WRONG_HOST_PORT=$FTPS_WRONG_HOST_PORT"
+    echo "PIGEON_LAB_FTP_HOME=$(q "$FTP/home")"
     echo "PIGEON_LAB_NEWSGROUPS=$(q "${NEWSGROUPS[*]}")"
     echo "PIGEON_LAB_UNKNOWN_ADDRESS=nobody@$DOMAIN"
     for u in "${USERS[@]}"; do

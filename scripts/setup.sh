@@ -17,7 +17,7 @@ lab_pkgs=(
   openssl ca-certificates
   dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
   postfix inn2 sasl2-bin libsasl2-modules
-  python3
+  python3 vsftpd db-util
 )
 peer_pkgs=(
   libgmime-3.0-dev libmimetic-dev libvmime-dev
