@@ -12,17 +12,6 @@
 namespace pigeon::cli {
 namespace {
 
-std::string env(const char* name) {
-    const char* v = std::getenv(name);
-    return v ? std::string(v) : std::string();
-}
-
-template <class... T> std::string first_of(const std::string& a, const T&... rest) {
-    if (!a.empty()) return a;
-    if constexpr (sizeof...(rest) > 0) return first_of(rest...);
-    else return {};
-}
-
 /// The first account whose server is an FTP URL for this host and port.
 const account_config* account_for(const config_file& cfg, const ftp::endpoint& ep) {
     for (const auto& a : cfg.accounts) {
@@ -61,9 +50,9 @@ ftp_settings resolve_ftp_settings(const std::string& url, const ftp_flags& flags
                                          " (want ftp://[user@]host[:port]/path or ftps://...; no password in the URL)");
     s.ep = *ep;
 
-    config_file cfg = load_config(first_of(flags.config, env("PIGEON_CONFIG")));
+    config_file cfg = load_config(first_of(flags.config, env_value("PIGEON_CONFIG")));
     const account_config* acc = nullptr;
-    if (std::string wanted = first_of(flags.account, env("PIGEON_ACCOUNT")); !wanted.empty()) {
+    if (std::string wanted = first_of(flags.account, env_value("PIGEON_ACCOUNT")); !wanted.empty()) {
         acc = cfg.find(wanted);
         if (!acc)
             throw exit_error(exit_config, (cfg.loaded ? cfg.path + ": no account named " : "no configuration file for account ") +
@@ -76,10 +65,10 @@ ftp_settings resolve_ftp_settings(const std::string& url, const ftp_flags& flags
     s.account = a.name;
 
     tls_flags t = flags.tls;
-    if (t.mode.empty()) t.mode = first_of(env("PIGEON_TLS"), a.tls);
+    if (t.mode.empty()) t.mode = first_of(env_value("PIGEON_TLS"), a.tls);
     if (!t.mode.empty() && t.mode != "starttls" && t.mode != "implicit" && t.mode != "none")
         throw exit_error(exit_config, "PIGEON_TLS must be starttls, implicit or none");
-    if (t.ca_file.empty()) t.ca_file = first_of(env("PIGEON_TLS_CA"), a.tls_ca);
+    if (t.ca_file.empty()) t.ca_file = first_of(env_value("PIGEON_TLS_CA"), a.tls_ca);
     if (t.pins.empty()) t.pins = a.pins;
     t.insecure = t.insecure || a.insecure;
     if (!t.ca_file.empty() && ::access(t.ca_file.c_str(), R_OK) != 0)
@@ -101,7 +90,7 @@ ftp_settings resolve_ftp_settings(const std::string& url, const ftp_flags& flags
     s.client.idle_timeout = ms;
     s.client.active = flags.active;
 
-    s.who.user = first_of(s.ep.user, flags.user, env("PIGEON_USER"), a.user);
+    s.who.user = first_of(s.ep.user, flags.user, env_value("PIGEON_USER"), a.user);
     if (s.who.user.empty()) {
         s.who.user = "anonymous";
         s.who.password = "anonymous@";
@@ -113,7 +102,7 @@ ftp_settings resolve_ftp_settings(const std::string& url, const ftp_flags& flags
         s.who.password = run_password_command(flags.password_command, "--password-command", po);
     } else if (const char* pw = std::getenv("PIGEON_PASSWORD"); pw && *pw) {
         s.who.password = pw;
-    } else if (std::string c = env("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
+    } else if (std::string c = env_value("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
         s.who.password = run_password_command(c, "PIGEON_PASSWORD_COMMAND", po);
     } else if (!a.password_command.empty()) {
         s.who.password = run_password_command(a.password_command, "account " + a.name + ": password_command", po);
