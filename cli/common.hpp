@@ -75,6 +75,9 @@ struct trace_flags {
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
 std::string printable(std::string_view text);
 
+/// Decodes %XX escapes (URL paths and parameters); false on a bad escape.
+bool percent_decode(std::string_view in, std::string& out);
+
 /// The value of an environment variable, "" when unset.
 std::string env_value(const char* name);
 

@@ -9,6 +9,8 @@
 #include <unordered_set>
 
 #include "common.hpp"
+#include "fetch_forward.hpp"
+#include "header_sniffer.hpp"
 #include "pigeon/imap/client.hpp"
 #include "pigeon/mime/rfc2047.hpp"
 #include "pigeon/pop3/client.hpp"
@@ -21,8 +23,11 @@ int exit_code_for_store(const std::error_code& ec) {
         case store::errc::bad_spec: return exit_usage;
         case store::errc::cannot_create: return exit_cantcreat;
         case store::errc::locked:
-        case store::errc::mda_tempfail: return exit_tempfail;
-        case store::errc::mda_failed: return exit_unavailable;
+        case store::errc::mda_tempfail:
+        case store::errc::forward_deferred:
+        case store::errc::forward_unreachable: return exit_tempfail;
+        case store::errc::mda_failed:
+        case store::errc::forward_refused: return exit_unavailable;
         default: return exit_ioerr;
         }
     }
@@ -61,7 +66,7 @@ store::fetch_state& account_context::state() {
             std::error_code ec;
             store::destination_options o = dest_opts_;
             o.create = false;
-            it = stores.emplace(r.destination, store::open_destination(r.destination, o, ec)).first;
+            it = stores.emplace(r.destination, open_fetch_destination(r.destination, o, forward_net_, ec)).first;
         }
         return it->second && it->second->contains(r.location, r.size, r.sha256_hex);
     };
@@ -87,71 +92,6 @@ struct store_failure : std::runtime_error {
     store_failure(int c, const std::string& what) : std::runtime_error(what), code(c) {}
 };
 
-/// Finds Message-ID, From and Subject in the header block as it streams by
-/// (the first 64 KiB at most), without holding the message.
-class header_sniffer {
-public:
-    void feed(std::string_view bytes) {
-        if (done_) return;
-        for (char ch : bytes) {
-            if (ch == '\r') continue;
-            if (ch == '\n') {
-                if (line_.empty()) {
-                    end_field();
-                    done_ = true;
-                    return;
-                }
-                if (line_[0] == ' ' || line_[0] == '\t') {
-                    field_ += line_;
-                } else {
-                    end_field();
-                    field_ = line_;
-                }
-                line_.clear();
-                continue;
-            }
-            if (line_.size() < 4096) line_.push_back(ch);
-            if (++seen_ > 64 * 1024) {
-                done_ = true;
-                return;
-            }
-        }
-    }
-    void finish() {
-        if (!done_ && !line_.empty()) {
-            if (line_[0] == ' ' || line_[0] == '\t') field_ += line_;
-            else {
-                end_field();
-                field_ = line_;
-            }
-        }
-        end_field();
-        done_ = true;
-    }
-    std::string message_id, from, subject;
-
-private:
-    void end_field() {
-        if (field_.empty()) return;
-        auto colon = field_.find(':');
-        if (colon != std::string::npos) {
-            std::string name = field_.substr(0, colon);
-            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            std::string value = field_.substr(colon + 1);
-            auto b = value.find_first_not_of(" \t");
-            auto e = value.find_last_not_of(" \t");
-            value = b == std::string::npos ? std::string() : value.substr(b, e - b + 1);
-            if (name == "message-id" && message_id.empty()) message_id = value.substr(0, 998);
-            else if (name == "from" && from.empty()) from = value.substr(0, 998);
-            else if (name == "subject" && subject.empty()) subject = value.substr(0, 998);
-        }
-        field_.clear();
-    }
-    std::string line_, field_;
-    std::size_t seen_ = 0;
-    bool done_ = false;
-};
-
 std::chrono::year_month_day days_ago(double days) {
     auto now = std::chrono::system_clock::now();
     auto then = now - std::chrono::seconds(static_cast<long long>(days * 86400.0));
@@ -174,7 +114,8 @@ class fetch_run {
 public:
     fetch_run(const fetch_job& job, fetch_observer& obs, job_result& res) : job_(job), obs_(obs), res_(res) {
         std::error_code ec;
-        dest_ = store::open_destination(job.account->destination_spec(), job.account->destination_options(), ec);
+        dest_ = open_fetch_destination(job.account->destination_spec(), job.account->destination_options(),
+                                       job.account->forward_net(), ec);
         if (!dest_ || ec)
             throw exit_error(exit_code_for_store(ec), "destination " + printable(job.account->destination_spec()) +
                                                           ": " + ec.message());
@@ -212,7 +153,8 @@ public:
                 f.error = ec;
                 // Disk full or an I/O error: nothing more can be stored.
                 if (ec.category() != store::store_category() ||
-                    (ec != store::errc::mda_failed && ec != store::errc::mda_tempfail))
+                    (ec != store::errc::mda_failed && ec != store::errc::mda_tempfail &&
+                     ec != store::errc::forward_deferred && ec != store::errc::forward_refused))
                     fail_store(ec);
             }
             stream_bytes_ += bytes.size();
@@ -233,19 +175,26 @@ public:
         if (!f->failed) f->d->commit(ec);
         if (ec) {
             f->d->abort();
-            if (ec == store::errc::mda_tempfail) {
+            const std::string detail = f->d->failure_detail();
+            if (ec == store::errc::mda_tempfail || ec == store::errc::forward_deferred) {
                 ++res_.skipped;
-                mda_tempfail_ = true;
-                obs_.note(job_, describe(key) + ": the delivery command asked to try again later (exit 75); kept on "
-                                                "the server");
+                deferred_ = true;
+                obs_.note(job_, describe(key) + (ec == store::errc::mda_tempfail
+                                                     ? ": the delivery command asked to try again later (exit 75)"
+                                                     : ": the receiving server deferred it (" + detail + ")") +
+                                    "; kept on the server");
                 return false;
             }
-            if (ec == store::errc::mda_failed) {
+            if (ec == store::errc::mda_failed || ec == store::errc::forward_refused) {
                 ++res_.skipped;
-                mda_failed_ = true;
-                obs_.note(job_, describe(key) + ": the delivery command failed; kept on the server");
+                refused_ = true;
+                obs_.note(job_, describe(key) + (ec == store::errc::mda_failed
+                                                     ? ": the delivery command failed"
+                                                     : ": the receiving server refused it (" + detail + ")") +
+                                    "; kept on the server");
                 return false;
             }
+            if (!detail.empty()) fail_store(ec, detail);
             fail_store(ec);
         }
         f->headers.finish();
@@ -325,13 +274,16 @@ public:
         obs_.progress(job_, res_.delivered, res_.bytes, total_messages_, total_bytes_);
     }
 
-    bool mda_tempfail() const noexcept { return mda_tempfail_; }
-    bool mda_failed() const noexcept { return mda_failed_; }
+    /// Some messages were deferred (MDA exit 75, a receiver's 4xx) or
+    /// refused (another MDA failure, a receiver's 5xx): kept on the server.
+    bool deferred() const noexcept { return deferred_; }
+    bool refused() const noexcept { return refused_; }
     const fetch_job& job() const noexcept { return job_; }
     fetch_observer& observer() noexcept { return obs_; }
 
-    [[noreturn]] void fail_store(const std::error_code& ec) {
-        throw store_failure(exit_code_for_store(ec), "destination " + printable(dest_->describe()) + ": " + ec.message());
+    [[noreturn]] void fail_store(const std::error_code& ec, const std::string& detail = {}) {
+        throw store_failure(exit_code_for_store(ec), "destination " + printable(dest_->describe()) + ": " +
+                                                         ec.message() + (detail.empty() ? "" : ": " + detail));
     }
 
     static std::string describe(const store::message_key& k) {
@@ -360,7 +312,7 @@ private:
     std::chrono::steady_clock::time_point last_sync_;
     std::uint64_t stream_bytes_ = 0, committed_bytes_ = 0, last_report_ = 0;
     std::uint64_t total_messages_ = 0, total_bytes_ = 0;
-    bool mda_tempfail_ = false, mda_failed_ = false;
+    bool deferred_ = false, refused_ = false;
 };
 
 bool is_pattern(const std::string& f) { return f.find_first_of("*%") != std::string::npos; }
@@ -756,12 +708,12 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         res.error = "the server sent FETCH responses pigeon could not attribute (see above); those messages were "
                     "kept on the server";
     }
-    if (res.exit_code == 0 && run.mda_tempfail()) {
+    if (res.exit_code == 0 && run.deferred()) {
         res.exit_code = exit_tempfail;
-        res.error = "the delivery command deferred some messages (kept on the server)";
-    } else if (res.exit_code == 0 && run.mda_failed()) {
+        res.error = "the destination deferred some messages (kept on the server)";
+    } else if (res.exit_code == 0 && run.refused()) {
         res.exit_code = exit_unavailable;
-        res.error = "the delivery command failed for some messages (kept on the server)";
+        res.error = "the destination refused some messages (kept on the server)";
     }
 }
 
@@ -907,12 +859,12 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         }
     }
     c.quit();
-    if (run.mda_tempfail()) {
+    if (run.deferred()) {
         res.exit_code = exit_tempfail;
-        res.error = "the delivery command deferred some messages (kept on the server)";
-    } else if (run.mda_failed()) {
+        res.error = "the destination deferred some messages (kept on the server)";
+    } else if (run.refused()) {
         res.exit_code = exit_unavailable;
-        res.error = "the delivery command failed for some messages (kept on the server)";
+        res.error = "the destination refused some messages (kept on the server)";
     }
 }
 

@@ -62,6 +62,9 @@ public:
     const std::string& name() const noexcept { return name_; }
     const std::string& destination_spec() const noexcept { return destination_; }
     const store::destination_options& destination_options() const noexcept { return dest_opts_; }
+    /// Timeouts and TLS trust for lmtp:/smtp: destinations (fetch_forward.hpp).
+    const net::session_options& forward_net() const noexcept { return forward_net_; }
+    void set_forward_net(net::session_options n) { forward_net_ = std::move(n); }
 
     /// Opens the state on first use (lock, replay). Throws exit_error.
     store::fetch_state& state();
@@ -74,6 +77,7 @@ public:
 private:
     std::string name_, state_dir_, destination_;
     store::destination_options dest_opts_;
+    net::session_options forward_net_;
     store::lock_mode lock_;
     std::optional<store::fetch_state> state_;
     std::mutex mutex_, open_mutex_, store_mutex_;

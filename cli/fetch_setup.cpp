@@ -1,4 +1,5 @@
 #include "fetch_setup.hpp"
+#include "fetch_forward.hpp"
 
 #include <unistd.h>
 
@@ -30,23 +31,7 @@ std::string url_folder(const std::string& url) {
     std::string raw = url.substr(slash + 1);
     if (auto q = raw.find_first_of("?#"); q != std::string::npos) raw.resize(q);
     std::string out;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '%') {
-            auto hexval = [](char c) -> int {
-                if (c >= '0' && c <= '9') return c - '0';
-                if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-                if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-                return -1;
-            };
-            int h = i + 2 < raw.size() ? hexval(raw[i + 1]) : -1;
-            int l = i + 2 < raw.size() ? hexval(raw[i + 2]) : -1;
-            if (h < 0 || l < 0) throw exit_error(exit_usage, "bad percent escape in the URL path: " + printable(url));
-            out.push_back(static_cast<char>(h * 16 + l));
-            i += 2;
-            continue;
-        }
-        out.push_back(raw[i]);
-    }
+    if (!percent_decode(raw, out)) throw exit_error(exit_usage, "bad percent escape in the URL path: " + printable(url));
     return out;
 }
 
@@ -144,7 +129,7 @@ void fetch_flags::add_to(CLI::App& app, bool watch) {
                    "Accounts of the configuration file, or URLs: imaps://user@host/Folder, pop3s://user@host "
                    "(default: every account with a fetch section)")
         ->type_name("ACCOUNT|URL");
-    app.add_option("--into", into, "Destination: maildir:PATH, mbox:PATH or mda:COMMAND (default: the account's)")
+    app.add_option("--into", into, "Destination: maildir:PATH, mbox:PATH, mda:COMMAND, or forwarding: lmtp:SOCKET?to=ADDR, lmtp://HOST:PORT?to=ADDR, smtp://HOST:PORT?to=ADDR (default: the account's)")
         ->type_name("DEST");
     app.add_option("--folder", folders, "IMAP folder or pattern (repeatable; 'Lists/*'); overrides the URL path")
         ->type_name("NAME");
@@ -275,6 +260,12 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
             throw exit_error(exit_usage, "no destination for " + printable(w.account ? a.name : url) +
                                              ": give --into maildir:PATH (or mbox:PATH, mda:COMMAND)");
 
+        if (is_forward_spec(dest)) {
+            forward_target target;
+            std::string why;
+            if (!parse_forward_spec(dest, target, why)) throw exit_error(exit_usage, "--into: " + why);
+        }
+
         // Policies: flags over the account's fetch section.
         fetch_policy& p = job.policy;
         p.unseen = f.unseen || fc.unseen;
@@ -298,6 +289,10 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         store::destination_options dopts;
         auto ctx = std::make_shared<account_context>(name, dir, dest, dopts,
                                                      f.wait ? store::lock_mode::wait : store::lock_mode::fail_if_held);
+        // A forwarding destination gets the source's timeouts, trace and TLS
+        // trust (CA file, --insecure), never its pins, proxy or client
+        // certificate.
+        ctx->set_forward_net(job.source.net);
         std::vector<std::string> folders = f.folders;
         if (folders.empty()) {
             std::string path = url_folder(url);

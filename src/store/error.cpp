@@ -18,6 +18,9 @@ public:
         case errc::locked: return "locked by another process";
         case errc::mda_tempfail: return "the delivery command failed temporarily (exit 75)";
         case errc::mda_failed: return "the delivery command failed";
+        case errc::forward_deferred: return "the receiving server deferred the message (4xx)";
+        case errc::forward_refused: return "the receiving server refused the message (5xx)";
+        case errc::forward_unreachable: return "the receiving server cannot be reached";
         case errc::bad_state: return "delivery used in the wrong state";
         }
         return "unknown store error";

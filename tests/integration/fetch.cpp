@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "pigeon/imap/client.hpp"
 #include "send_lab.hpp"
@@ -337,6 +338,97 @@ TEST_CASE("fetch: mbox destination (mboxrd quoting) and an MDA that defers (75) 
         ++n;
     }
     CHECK(n == 2);
+    a.remove(folder);
+}
+
+/// Messages of fetch2's INBOX whose Subject has token, after waiting up to
+/// 20 s for `want` of them (Postfix delivers asynchronously).
+std::size_t arrived(const std::string& token, std::size_t want) {
+    admin b(lab::fetch2_user);
+    std::size_t n = 0;
+    for (int i = 0; i < 200; ++i) {
+        b.c.examine("INBOX");
+        n = static_cast<std::size_t>(b.c.search(imap::search_query::subject(token)).count().value_or(0));
+        b.c.close_mailbox();
+        if (n >= want) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return n;
+}
+
+TEST_CASE("fetch: forwarding into Dovecot's LMTP socket and through Postfix by SMTP, exactly once") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("fw");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    for (int i = 0; i < 3; ++i) a.append(folder, message(token, i, std::string("8-bit body: caf\xC3\xA9\r\n")));
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    const std::string socket = lab::dir() + "/dovecot/lmtp";
+    const std::string spec = "lmtp:" + socket + "?to=" + std::string(lab::fetch2_user.name);
+
+    auto r = fetch(dir, {u, "--into", spec, "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto lines = json_lines(r.out);
+    REQUIRE(lines.size() == 4);
+    CHECK(lines[0]["destination"] == spec);
+    CHECK(lines[0]["location"].get<std::string>().rfind("250 ", 0) == 0);
+    CHECK(arrived(token, 3) == 3);
+    // The next run forwards nothing again.
+    auto again = fetch(dir, {u, "--into", spec, "--json"});
+    CHECK(again.exit_code == 0);
+    CHECK(json_lines(again.out).size() == 1);
+
+    // SMTP to the lab's Postfix (STARTTLS, verified with --tls-ca as the
+    // source is), which relays to the same mailbox: the sender comes from
+    // the message's From.
+    a.append(folder, message(token, 3));
+    temp_dir fresh;
+    auto s = fetch(fresh, {u, "--into", "smtp://localhost:" + std::to_string(lab::smtp_port) + "?to=" +
+                                          std::string(lab::fetch2_user.name)});
+    INFO(s.err);
+    CHECK(s.exit_code == 0);
+    // All four went through Postfix this time (a fresh state), on top of
+    // the three from LMTP.
+    CHECK(arrived(token, 7) == 7);
+    a.remove(folder);
+}
+
+TEST_CASE("fetch: forwarding that the receiver refuses (5xx), cannot reach, or a spec without recipients") {
+    temp_dir dir;
+    admin a;
+    std::string token = unique_token("fr");
+    std::string folder = "fetch-" + token;
+    a.recreate(folder);
+    a.append(folder, message(token, 0));
+    a.append(folder, message(token, 1));
+    std::string u = url(lab::fetch_user, "imaps", lab::imaps_port, folder);
+    const std::string socket = lab::dir() + "/dovecot/lmtp";
+
+    // Dovecot's LMTP refuses an unknown user: kept on the server, exit 69,
+    // nothing recorded (the next run tries again).
+    auto refused = fetch(dir, {u, "--into", "lmtp:" + socket + "?to=" + std::string(lab::unknown_address)});
+    CHECK(refused.exit_code == 69);
+    CHECK(refused.err.find("refused") != std::string::npos);
+    CHECK(a.count(folder) == 2);
+    // Nothing listens on port 1: exit 75, the connection error named.
+    auto down = fetch(dir, {u, "--into", "lmtp://127.0.0.1:1?to=fetch2@lab.test&tls=none"});
+    CHECK(down.exit_code == 75);
+    CHECK(down.err.find("cannot be reached") != std::string::npos);
+    // Then a working receiver gets both messages: nothing was recorded by
+    // the failed runs.
+    auto ok = fetch(dir, {u, "--into", "lmtp:" + socket + "?to=" + std::string(lab::fetch2_user.name), "--json"});
+    INFO(ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(json_lines(ok.out).size() == 3);
+    CHECK(arrived(token, 2) == 2);
+
+    auto bad = fetch(dir, {u, "--into", "lmtp:" + socket});
+    CHECK(bad.exit_code == 64);
+    CHECK(bad.err.find("?to=") != std::string::npos);
+    auto bad2 = fetch(dir, {u, "--into", "smtp://localhost:25?to=not-an-address"});
+    CHECK(bad2.exit_code == 64);
     a.remove(folder);
 }
 

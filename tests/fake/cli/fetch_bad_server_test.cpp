@@ -434,3 +434,32 @@ EXPECT-CLOSE QUIT
     CHECK(contains(r.err, "unique ids"));
     CHECK(stored(dir.path() + "/Mail").empty());
 }
+
+TEST_CASE("fetch pop3 into lmtp: a 4xx from the receiver keeps that message (exit 75); the accepted one is deleted") {
+    temp_dir dir;
+    std::string list;
+    for (int i = 1; i <= 2; ++i) list += "S: " + std::to_string(i) + " " + std::to_string(msg(i).size()) + "\n";
+    std::string t = pop3_until_lists("S: 1 u1\nS: 2 u2\n", list) + pop3_retr(1, msg(1)) + pop3_retr(2, msg(2)) +
+                    "C: DELE 1\nS: +OK\nC: QUIT\nS: +OK bye\n";
+    script_server pop(t);
+    auto transaction = [](int i, const std::string& verdict) {
+        return "C: MAIL FROM:<> BODY=8BITMIME\nS: 250 2.1.0 ok\nC: RCPT TO:<x@fake.example>\nS: 250 2.1.5 ok\n"
+               "C: DATA\nS: 354 go ahead\nC: Subject: message " + std::to_string(i) + "\nC: Message-ID: <m" +
+               std::to_string(i) + "@fake.example>\nC: \nC: body of message " + std::to_string(i) + "\nC: .\nS: " +
+               verdict + "\n";
+    };
+    script_server lmtp("S: 220 fake LMTP ready\nC: LHLO localhost\nS: 250-fake.example\nS: 250 8BITMIME\n" +
+                       transaction(1, "250 2.0.0 <x@fake.example> saved") +
+                       transaction(2, "451 4.2.0 <x@fake.example> mailbox busy") + "C: QUIT\nS: 221 bye\n");
+    auto r = fetch(dir, pop3_url(pop),
+                   {"--delete", "--into", "lmtp://127.0.0.1:" + std::to_string(lmtp.port()) + "?to=x@fake.example&tls=none"});
+    auto res = pop.wait();
+    auto res2 = lmtp.wait();
+    INFO("stderr: " << r.err);
+    CHECK_MESSAGE(res.ok, res.error);
+    CHECK_MESSAGE(res2.ok, res2.error);
+    CHECK(r.exit_code == 75);
+    CHECK(contains(r.err, "deferred it"));
+    CHECK(contains(r.err, "mailbox busy"));
+    CHECK(contains(r.err, "kept on the server"));
+}

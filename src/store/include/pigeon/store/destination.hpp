@@ -16,7 +16,9 @@
 // No function throws for a store problem: errors come back as
 // std::error_code (store::errc, or a std::generic_category errno value
 // such as ENOSPC), with what() text from error_message().
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +37,9 @@ enum class errc {
     mda_tempfail,         ///< the MDA exited 75: keep the message, try next run (exit 75)
     mda_failed,           ///< the MDA exited non-zero (not 75) or died by a signal
     bad_state,            ///< delivery used after commit/abort, or begin() while one is open
+    forward_deferred,     ///< handoff: the receiving server answered 4xx: keep, try next run (exit 75)
+    forward_refused,      ///< handoff: the receiving server answered 5xx: keep and report (exit 69)
+    forward_unreachable,  ///< handoff: no connection to the receiving server (exit 75; stop the job)
 };
 const std::error_category& store_category() noexcept;
 std::error_code make_error_code(errc e) noexcept;
@@ -78,6 +83,9 @@ public:
     /// the Maildir root ("new/1733...host" or ".Lists.dev/cur/...:2,S");
     /// mbox: "offset:<byte offset of the From line>"; MDA: "mda".
     virtual std::string location() const = 0;
+    /// After a failed commit(): what the receiver said, when it said
+    /// something (a handoff's server reply); "" otherwise.
+    virtual std::string failure_detail() const { return {}; }
 };
 
 /// A place messages are delivered into.
@@ -116,6 +124,36 @@ struct destination_options {
 /// PATH is the home directory) and opens the store.
 std::unique_ptr<destination> open_destination(std::string_view spec, const destination_options& opts,
                                               std::error_code& ec);
+
+/// A handoff destination gives each whole message to a function of the
+/// caller's (forwarding over LMTP or SMTP: the network stays out of this
+/// module). The bytes are spooled as they arrive — in memory up to 1 MiB,
+/// beyond that in an unlinked temporary file under $TMPDIR (or /tmp) — and
+/// commit() calls the function once with the message.
+struct handoff_message {
+    const message_meta& meta;
+    /// The first bytes of the message (up to 64 KiB: its header block in
+    /// all but odd cases), for the envelope sender and the like.
+    std::string_view head;
+    /// Reads the message from the start, as received (line ends as the
+    /// source sent them): up to cap bytes into buf, 0 at the end. One pass.
+    std::function<std::size_t(char* buf, std::size_t cap)> read;
+    std::uint64_t size = 0;
+};
+/// What the function says: an empty ec and where the message went (the
+/// receiver's queue reply, say), or forward_deferred / forward_refused /
+/// forward_unreachable (or any other code) with the receiver's words.
+struct handoff_result {
+    std::error_code ec;
+    std::string location;
+    std::string detail;
+};
+using handoff_fn = std::function<handoff_result(const handoff_message&)>;
+
+/// Opens a handoff destination; describe() returns `description`. sync()
+/// does nothing (the receiver's acceptance is its own durability) and
+/// contains() is false (a receiver cannot be asked).
+std::unique_ptr<destination> open_handoff(std::string description, handoff_fn fn, std::error_code& ec);
 
 } // namespace pigeon::store
 
