@@ -1,5 +1,7 @@
 #include "common.hpp"
 
+#include <sys/ioctl.h>
+
 #include <unistd.h>
 
 #include <cstdio>
@@ -29,6 +31,40 @@ void tls_flags::add_to(CLI::App& app) {
                    "socks5://... (resolved here), http://... (CONNECT), env (ALL_PROXY), none; "
                    "password also from PIGEON_PROXY_PASSWORD")
         ->type_name("URL");
+}
+
+terminal_size terminal_size_of(int fd) {
+    terminal_size t;
+    struct winsize ws {};
+    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        t.columns = ws.ws_col;
+        if (ws.ws_row > 0) t.rows = ws.ws_row;
+        return t;
+    }
+    auto number = [](const std::string& v, std::size_t fallback) {
+        if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return fallback;
+        const std::size_t n = std::stoul(v);
+        return n > 0 ? n : fallback;
+    };
+    t.columns = number(env_value("COLUMNS"), t.columns);
+    t.rows = number(env_value("LINES"), t.rows);
+    return t;
+}
+
+std::string fit_columns(std::string_view text, std::size_t columns) {
+    auto starts = [](unsigned char c) { return (c & 0xC0) != 0x80; };
+    std::size_t n = 0;
+    for (unsigned char c : text) n += starts(c);
+    if (n <= columns) return std::string(text);
+    const std::size_t keep = columns > 3 ? columns - 3 : 0;
+    std::size_t cols = 0, i = 0;
+    for (; i < text.size(); ++i) {
+        if (starts(static_cast<unsigned char>(text[i]))) {
+            if (cols == keep) break;
+            ++cols;
+        }
+    }
+    return std::string(text.substr(0, i)) + std::string("...").substr(0, columns - keep);
 }
 
 bool percent_decode(std::string_view in, std::string& out) {

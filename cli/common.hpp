@@ -75,6 +75,18 @@ struct trace_flags {
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
 std::string printable(std::string_view text);
 
+/// The size of the terminal on fd (TIOCGWINSZ), else $COLUMNS / $LINES,
+/// else 80 x 24.
+struct terminal_size {
+    std::size_t columns = 80;
+    std::size_t rows = 24;
+};
+terminal_size terminal_size_of(int fd);
+
+/// text (UTF-8, already printable()) cut to at most `columns` columns,
+/// counting a code point as one column, ending in "..." when cut.
+std::string fit_columns(std::string_view text, std::size_t columns);
+
 /// Decodes %XX escapes (URL paths and parameters); false on a bad escape.
 bool percent_decode(std::string_view in, std::string& out);
 

@@ -121,26 +121,45 @@ void fetch_printer::clear_locked() {
 
 void fetch_printer::draw_locked() {
     clear_locked();
+    // Every line fits the terminal's width (a wrapped line would make the
+    // next clear miss it) and the block its height (a line scrolled off
+    // cannot be cleared): jobs beyond that are counted on one line.
+    const terminal_size term = terminal_size_of(2);
+    const std::size_t width = term.columns > 1 ? term.columns - 1 : 1;
+    const std::size_t max_jobs = term.rows > 3 ? term.rows - 3 : 0;
     std::string s;
     std::uint64_t msgs = 0, bytes = 0;
-    std::size_t lines = 0;
+    std::size_t lines = 0, running = 0, hidden = 0;
     auto now = std::chrono::steady_clock::now();
     for (const auto* j : order_) {
         const auto& l = lines_[j];
         msgs += l.messages;
         bytes += l.bytes;
         if (l.done) continue;
+        if (running++ >= max_jobs) {
+            ++hidden;
+            continue;
+        }
         double secs = std::chrono::duration<double>(now - l.start).count();
         double rate = secs > 0.2 ? static_cast<double>(l.bytes) / secs : 0;
-        std::string line = "  " + printable(l.label) + "  " + std::to_string(l.messages) + "/" +
-                           std::to_string(l.total_messages) + " messages  " + human_bytes(l.bytes) + "/" +
-                           human_bytes(l.total_bytes) + "  " + human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
-        s += line.substr(0, 200) + "\n";
+        // The figures stay whole; the label gives way.
+        const std::string figures = "  " + std::to_string(l.messages) + "/" + std::to_string(l.total_messages) +
+                                    " messages  " + human_bytes(l.bytes) + "/" + human_bytes(l.total_bytes) + "  " +
+                                    human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
+        const std::size_t room = width > figures.size() + 2 + 12 ? width - figures.size() - 2 : 12;
+        s += fit_columns("  " + fit_columns(printable(l.label), room) + figures, width) + "\n";
+        ++lines;
+    }
+    if (hidden) {
+        s += fit_columns("  ... and " + std::to_string(hidden) + " more", width) + "\n";
         ++lines;
     }
     double secs = std::chrono::duration<double>(now - t0_).count();
-    s += "pigeon fetch: " + std::to_string(msgs) + " messages, " + human_bytes(bytes) + ", " +
-         human_bytes(secs > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(bytes) / secs) : 0) + "/s\n";
+    s += fit_columns("pigeon fetch: " + std::to_string(msgs) + " messages, " + human_bytes(bytes) + ", " +
+                         human_bytes(secs > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(bytes) / secs) : 0) +
+                         "/s",
+                     width) +
+         "\n";
     ++lines;
     std::fwrite(s.data(), 1, s.size(), stderr);
     std::fflush(stderr);

@@ -466,6 +466,41 @@ TEST_CASE("fetch: POP3 into a Maildir, incremental, --delete only after storing,
     CHECK(a.count("INBOX") == 0);
 }
 
+TEST_CASE("fetch: POP3 --delete-older-than deletes what was delivered long enough ago, keeps the rest") {
+    temp_dir dir;
+    admin a(lab::fetch2_user);
+    a.clear_inbox();
+    std::string token = unique_token("f9");
+    a.append("INBOX", message(token, 0));
+    a.append("INBOX", message(token, 1));
+    std::string md = dir.path() + "/Mail";
+    std::string u = url(lab::fetch2_user, "pop3s", lab::pop3s_port, "");
+    auto r = fetch(dir, {u, "--into", "maildir:" + md}, lab::fetch2_user);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_files(md).size() == 2);
+    // 0.00002 days is 1.7 s: the two delivered above become old enough,
+    // the one delivered by the second run does not.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    a.append("INBOX", message(token, 2));
+    r = fetch(dir, {u, "--into", "maildir:" + md, "--delete-older-than", "0.00002"}, lab::fetch2_user);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("2 deleted") != std::string::npos);
+    CHECK(maildir_files(md).size() == 3);
+    REQUIRE(a.count("INBOX") == 1);
+    a.c.examine("INBOX");
+    CHECK(a.c.search(imap::search_query::subject("fetch test 2 " + token)).count().value_or(0) == 1);
+    a.c.close_mailbox();
+    // Later, that one is old enough too.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    r = fetch(dir, {u, "--into", "maildir:" + md, "--delete-older-than", "0.00002"}, lab::fetch2_user);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(a.count("INBOX") == 0);
+    CHECK(maildir_files(md).size() == 3);
+}
+
 TEST_CASE("fetch: a second run of the same account exits 75, --wait waits for the first") {
     temp_dir dir;
     admin a;

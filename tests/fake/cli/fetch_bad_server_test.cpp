@@ -463,3 +463,101 @@ TEST_CASE("fetch pop3 into lmtp: a 4xx from the receiver keeps that message (exi
     CHECK(contains(r.err, "mailbox busy"));
     CHECK(contains(r.err, "kept on the server"));
 }
+
+// ---- the live display on a terminal ---------------------------------------------
+
+namespace {
+
+/// The screen a terminal of `columns` shows after `raw`, for the subset the
+/// live display writes (text, CR, LF, ESC[1A, ESC[2K); `wrapped` is set
+/// when a line ran past the last column (which the display must never do:
+/// its clearing would miss the wrapped part).
+std::vector<std::string> screen_after(const std::string& raw, std::size_t columns, bool& wrapped) {
+    std::vector<std::string> lines(1);
+    std::size_t row = 0, col = 0;
+    wrapped = false;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const char c = raw[i];
+        if (c == '\x1b' && raw.compare(i, 4, "\x1b[1A") == 0) {
+            if (row > 0) --row;
+            i += 3;
+        } else if (c == '\x1b' && raw.compare(i, 4, "\x1b[2K") == 0) {
+            lines[row].clear();
+            i += 3;
+        } else if (c == '\r') {
+            col = 0;
+        } else if (c == '\n') {
+            if (++row == lines.size()) lines.emplace_back();
+        } else {
+            if ((static_cast<unsigned char>(c) & 0xC0) == 0x80) {
+                lines[row] += c;  // a UTF-8 continuation byte takes no column
+                continue;
+            }
+            if (col >= columns) wrapped = true;
+            if (lines[row].size() < col) lines[row].resize(col, ' ');
+            lines[row] += c;
+            ++col;
+        }
+    }
+    std::vector<std::string> out;
+    for (auto& l : lines)
+        if (!l.empty()) out.push_back(l);
+    return out;
+}
+
+std::string shell_quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+} // namespace
+
+TEST_CASE("fetch on a terminal: the live display fits a narrow terminal and is cleared before the summary") {
+    temp_dir dir;
+    std::string list;
+    for (int i = 1; i <= 4; ++i) list += "S: " + std::to_string(i) + " " + std::to_string(msg(i).size()) + "\n";
+    std::string t = pop3_until_lists("S: 1 u1\nS: 2 u2\nS: 3 u3\nS: 4 u4\n", list);
+    for (int i = 1; i <= 4; ++i) t += "SLEEP 600\n" + pop3_retr(i, msg(i));
+    t += "C: QUIT\nS: +OK bye\n";
+    script_server pop(t);
+    const std::string name = "an-account-with-a-name-far-too-long-for-a-terminal-of-sixty-columns";
+    std::string cfg = "[accounts." + name + "]\nuser = \"user@fake.example\"\n[accounts." + name +
+                      ".fetch]\nsource = \"" + pop3_url(pop) + "\"\ndestination = \"maildir:" + dir.path() + "/Mail\"\n";
+    std::string cmd = "stty cols 60 rows 10 && exec " + shell_quote(pigeon_cli());
+    for (const std::string& a : {std::string("fetch"), name, std::string("--config"), dir.write("t.toml", cfg),
+                                 std::string("--state-dir"), dir.path() + "/state", std::string("--tls"),
+                                 std::string("none"), std::string("--allow-cleartext-login")})
+        cmd += " " + shell_quote(a);
+    process_options o;
+    o.timeout = std::chrono::seconds(60);
+    o.env = {{"HOME", dir.path()}, {"PIGEON_PASSWORD", "secret"}, {"PIGEON_CONFIG", ""}, {"TERM", "xterm"}};
+    // script(1) runs the command on a pseudo-terminal and copies all it shows.
+    auto r = run_process("/usr/bin/script", {"-q", "-e", "-c", cmd, "/dev/null"}, o);
+    auto res = pop.wait();
+    INFO("output: " << quote_for_message(r.out));
+    CHECK_MESSAGE(res.ok, res.error);
+    CHECK(r.exit_code == 0);
+    CHECK(stored(dir.path() + "/Mail").size() == 4);
+    // The display was drawn (a job line and the total), more than once.
+    CHECK(contains(r.out, "pigeon fetch: "));
+    CHECK(contains(r.out, "/4 messages"));
+    // No line of the display (all before its last clearing; the summary
+    // after it is ordinary output and may wrap) ran past the last column;
+    // the job line shortened its label, not its figures.
+    bool wrapped = false;
+    screen_after(r.out.substr(0, r.out.rfind("\x1b[2K")), 60, wrapped);
+    CHECK_FALSE(wrapped);
+    CHECK(contains(r.out, "...  3/4 messages  216 B/288 B"));
+    auto screen = screen_after(r.out, 60, wrapped);
+    // What stays on the screen is the summary line only: every progress
+    // line was cleared.
+    std::string shown;
+    for (const auto& l : screen) shown += l + "|";
+    INFO("screen: " << shown);
+    for (const auto& l : screen) {
+        CHECK_FALSE(contains(l, "pigeon fetch: "));
+        CHECK_FALSE(contains(l, "/4 messages"));
+    }
+    CHECK(contains(shown, "4 messages"));
+}
