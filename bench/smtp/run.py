@@ -22,6 +22,10 @@ Clients:
                it has no TLS
   msmtp, curl  one process per message; with more than --per-process-max
                messages only that many are sent and wall/CPU are scaled up
+  pigeon-sendmail
+               `pigeon sendmail RCPT` (the CLI, --pigeon), one process per
+               message like msmtp and curl: what a cron job or an alert
+               script pays per message (start-up, TLS, AUTH, one message)
 
 Every client runs as its own process(es), started through bench_spawn (a
 small C launcher built next to smtp_bench) and reaped with wait4(): wall time
@@ -69,7 +73,7 @@ WORKLOADS = {
     "1mb": {"count": 200, "size": MIB, "label": "200 x 1 MB, one connection"},
     "40mb": {"count": 1, "size": 40 * MIB, "label": "1 x 40 MB"},
 }
-CLIENTS = ["pigeon", "pigeon-data", "smtplib", "smtp-source", "msmtp", "curl"]
+CLIENTS = ["pigeon", "pigeon-data", "smtplib", "smtp-source", "msmtp", "curl", "pigeon-sendmail"]
 
 LAB = {
     "host": "127.0.0.1",
@@ -281,8 +285,12 @@ def plan_for(client: str, t: Target, wl: dict, files: dict, a, rcfile: Path) -> 
         argv = ["/usr/sbin/smtp-source", "-d", "-s", "1", "-m", str(n), "-F", str(files["lf"]),
                 "-f", t.sender, "-t", t.rcpt, f"{t.host}:{t.port}"]
         return Plan(argv, None, n)
-    if client in ("msmtp", "curl"):
+    if client in ("msmtp", "curl", "pigeon-sendmail"):
         k = min(n, a.per_process_max)
+        if client == "pigeon-sendmail":
+            # The account (server, TLS, login) from a config file named by
+            # PIGEON_CONFIG (written by main()); the message on stdin.
+            return Plan([a.pigeon, "sendmail", t.rcpt], msg, k, k, n / k)
         if client == "msmtp":
             argv = ["/usr/bin/msmtp", "-C", str(rcfile), "-a", t.name, t.rcpt]
             return Plan(argv, msg, k, k, n / k)
@@ -312,6 +320,26 @@ def write_msmtprc(path: Path, targets: list[Target]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write("\n".join(lines))
+
+
+def write_pigeon_config(path: Path, targets: list[Target]) -> Path:
+    """One account per target for `pigeon sendmail` (the last is the default)."""
+    lines = []
+    for i, t in enumerate(targets):
+        lines += [f"[accounts.{t.name}]", f'server = "smtp://{t.host}:{t.port}"', f'from = "{t.sender}"']
+        if i == len(targets) - 1:
+            lines.append("default = true")
+        if t.tls:
+            lines.append(f'tls_ca = "{t.ca}"')
+        else:
+            lines.append('tls = "none"')
+        if t.user:
+            lines += [f'user = "{t.user}"', f'password = "{t.password}"']
+        lines.append("")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write("\n".join(lines))
+    return path
 
 
 # --------------------------------------------------------------- report
@@ -398,6 +426,8 @@ def main() -> int:
                     help="path of smtp_bench (default: build-bench/bench/smtp/smtp_bench)")
     ap.add_argument("--bench-spawn", default=find_built("bench_spawn"),
                     help="path of bench_spawn (default: next to smtp_bench)")
+    ap.add_argument("--pigeon", default=str(SOURCE_DIR / "build" / "cli" / "pigeon"),
+                    help="the pigeon CLI for the pigeon-sendmail client")
     ap.add_argument("--targets", default="sink,lab")
     ap.add_argument("--workloads", default="small,1mb,40mb")
     ap.add_argument("--clients", default=",".join(CLIENTS))
@@ -451,6 +481,14 @@ def main() -> int:
                                 f"lab submission 127.0.0.1:{LAB['port']}, STARTTLS + AUTH"))
         rcfile = work / "msmtprc"
         write_msmtprc(rcfile, tlist)
+        # A fresh Debian sets neither: with SSL_CERT_FILE set (as on the
+        # machines here) OpenSSL parses the whole system bundle at every
+        # start, where pigeon otherwise looks CAs up in the hashed
+        # directory. curl --cacert and msmtp tls_trust_file ignore both.
+        for k in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+            os.environ.pop(k, None)
+        if "pigeon-sendmail" in clients:
+            os.environ["PIGEON_CONFIG"] = str(write_pigeon_config(work / "pigeon.toml", tlist))
 
         results = {"machine": {"cpus": os.cpu_count(), "load_before": os.getloadavg()},
                    "runs": a.runs, "per_process_max": a.per_process_max, "tables": []}

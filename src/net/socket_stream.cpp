@@ -42,21 +42,6 @@ void set_nodelay(int fd) {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-// Acknowledge what arrives at once instead of after the delayed-ACK timer
-// (40 ms on Linux). A server that writes one reply in several small pieces
-// with Nagle on (INN) sends the second piece only when the first is
-// acknowledged, so without this every such reply stalls 40 ms. The kernel
-// leaves quick-ACK mode by itself, hence set again after every read; setting
-// it also sends an ACK that is due right away.
-void quick_ack(int fd) noexcept {
-#ifdef TCP_QUICKACK
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-#else
-    (void)fd;
-#endif
-}
-
 std::string numeric_address(const sockaddr* sa, socklen_t len) {
     char host[NI_MAXHOST] = {};
     if (::getnameinfo(sa, len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) != 0) return {};
@@ -198,7 +183,7 @@ std::unique_ptr<socket_stream> socket_stream::connect_unix(const std::string& pa
 std::size_t socket_stream::read_some(char* buf, std::size_t cap, std::error_code& ec) {
     std::size_t n = read_once(buf, cap, ec);
     if (ec && cancelled_.load(std::memory_order_acquire)) ec = errc::cancelled;
-    if (n > 0 && tcp_) quick_ack(fd_);
+    if (n > 0 && tcp_) detail::quick_ack(fd_);
     return n;
 }
 
@@ -224,6 +209,10 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
             if (SSL_read_ex(ssl, buf, cap, &got) == 1) return got;
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_READ) {
+                // Before waiting, acknowledge what the TLS layer read
+                // (records that were not application data, such as session
+                // tickets, end here without returning to read_some).
+                if (tcp_) detail::quick_ack(fd_);
                 if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
                 deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_WRITE) {

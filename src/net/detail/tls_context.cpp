@@ -386,6 +386,7 @@ handshake_result client_handshake(int fd, const std::string& server_name, const 
         int err = SSL_get_error(ssl.get(), rc);
         std::error_code wec;
         if (err == SSL_ERROR_WANT_READ) {
+            quick_ack(fd);  // before waiting: the server may wait for our ACK
             if (wait_fd(fd, POLLIN, deadline, wec)) continue;
         } else if (err == SSL_ERROR_WANT_WRITE) {
             if (wait_fd(fd, POLLOUT, deadline, wec)) continue;

@@ -1,6 +1,9 @@
 #include "wait.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/socket.h>
 
 #include <cerrno>
 
@@ -28,6 +31,15 @@ bool wait_fd(int fd, short events, clock::time_point deadline, std::error_code& 
             return false;
         }
     }
+}
+
+void quick_ack(int fd) noexcept {
+#ifdef TCP_QUICKACK
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+#else
+    (void)fd;
+#endif
 }
 
 } // namespace pigeon::net::detail
