@@ -166,8 +166,10 @@ int run_list(const list_cmd& l) {
 
     std::string newsrc_file = newsrc_path(t.job.account->state_directory());
     article_set read;
-    if (l.only_new)
-        if (const auto* g = load_newsrc(newsrc_file).find(group)) read = g->read;
+    if (l.only_new) {
+        newsrc marks = load_newsrc(newsrc_file);
+        if (const auto* g = marks.find(group)) read = g->read;
+    }
 
     nntp::client c;
     connect_news(c, t.job.source, news_client_options(t, l.flags));

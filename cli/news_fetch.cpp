@@ -55,7 +55,8 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     res.folders.push_back(group);
 
     article_set read;
-    if (const auto* g = load_newsrc(newsrc_path(job.account->state_directory())).find(group)) read = g->read;
+    newsrc marks = load_newsrc(newsrc_path(job.account->state_directory()));
+    if (const auto* g = marks.find(group)) read = g->read;
 
     // What is recorded for the group: by number and by Message-ID.
     std::unordered_map<std::uint64_t, store::delivered_record> by_number;
