@@ -242,7 +242,7 @@ std::vector<std::string> expand_groups(const news_target& t, const news_flags& f
 int run_news_fetch(const fetch_cmd& cmd) {
     news_target t = resolve_news(cmd.flags);
     std::vector<std::string> patterns = t.rest;
-    if (patterns.empty() && !t.job.folder.empty()) patterns.push_back(t.job.folder);
+    if (!t.job.folder.empty()) patterns.insert(patterns.begin(), t.job.folder);
     const std::string state_newsrc = newsrc_path(t.job.account->state_directory());
 
     if (!cmd.import_newsrc.empty()) {

@@ -27,16 +27,19 @@ inline std::string url(const std::string& path, bool login = false, std::uint16_
     return std::string("nntps://") + (login ? "alice%40lab.test@" : "") + "127.0.0.1:" + std::to_string(port) + "/" + path;
 }
 
-/// pigeon news ARGS with the lab CA, the given state directory, and alice's
-/// password in the environment.
+/// pigeon news ARGS with the lab CA, the given state directory, alice's
+/// password in the environment, no configuration file; killed (SIGKILL)
+/// after `timeout`.
 inline process_result news(const temp_dir& dir, const std::string& state, std::vector<std::string> args,
-                           std::chrono::seconds timeout = std::chrono::seconds(120),
-                           const std::map<std::string, std::string>& env = {}) {
+                           std::chrono::milliseconds timeout = std::chrono::seconds(120)) {
+    ::signal(SIGPIPE, SIG_IGN);
     args.insert(args.begin(), "news");
     args.insert(args.end(), {"--tls-ca", lab::ca_file(), "--state-dir", state});
-    std::map<std::string, std::string> e = {{"PIGEON_PASSWORD", std::string(lab::alice.password)}, {"COLUMNS", "120"}};
-    for (const auto& [k, v] : env) e[k] = v;
-    return send_lab::run_pigeon(dir, args, e, {}, timeout);
+    process_options o;
+    o.timeout = timeout;
+    o.env = {{"HOME", dir.path()}, {"XDG_CONFIG_HOME", dir.path() + "/xdg"}, {"PIGEON_CONFIG", ""}, {"COLUMNS", "120"},
+             {"PIGEON_PASSWORD", std::string(lab::alice.password)}, {"PIGEON_FROM", ""}, {"PIGEON_USER", ""}};
+    return run_process(pigeon_cli(), args, o);
 }
 
 /// lab.bench as seeded: number -> (Message-ID, SHA-256 of the article as served).
