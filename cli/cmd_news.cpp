@@ -175,6 +175,8 @@ int run_list(const list_cmd& l) {
     connect_news(c, t.job.source, news_client_options(t, l.flags));
     nntp::group_info info = c.group(group);
     std::vector<nntp::overview_entry> entries;
+    std::vector<std::uint64_t> numbers;   // what --json printed (for --mark-read)
+    const bool streaming = l.json;
     if (!info.empty()) {
         nntp::range r = nntp::range::between(info.low, info.high);
         if (!l.range.empty()) {
@@ -189,9 +191,21 @@ int run_list(const list_cmd& l) {
         if (!r.empty()) {
             c.over(r, [&](const nntp::overview_entry& e) {
                 if (l.only_new && read.contains(e.number)) return;
+                if (streaming) {
+                    // --json streams: memory stays flat whatever the group's size.
+                    std::cout << (numbers.empty() ? "[\n" : ",\n")
+                              << overview_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                    numbers.push_back(e.number);
+                    return;
+                }
                 entries.push_back(e);
             });
         }
+    }
+    if (streaming) {
+        std::cout << (numbers.empty() ? "[]\n" : "\n]\n");
+        std::cout.flush();
+        if (!std::cout) throw exit_error(exit_ioerr, "cannot write to standard output");
     }
     try {
         c.quit();
@@ -199,18 +213,14 @@ int run_list(const list_cmd& l) {
     }
     if (l.last && entries.size() > l.last) entries.erase(entries.begin(), entries.end() - static_cast<std::ptrdiff_t>(l.last));
 
-    if (l.mark_read && !entries.empty()) {
+    for (const auto& e : entries) numbers.push_back(e.number);
+    if (l.mark_read && !numbers.empty()) {
         update_newsrc(newsrc_file, [&](newsrc& n) {
             auto& g = n.get(group);
-            for (const auto& e : entries) g.read.add(e.number);
+            for (auto num : numbers) g.read.add(num);
         });
     }
-    if (l.json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& e : entries) out.push_back(overview_json(e));
-        print_json(out);
-        return exit_ok;
-    }
+    if (l.json) return exit_ok;
     std::vector<thread_row> rows;
     if (l.flat) {
         for (std::size_t i = 0; i < entries.size(); ++i) rows.push_back({i, 0});

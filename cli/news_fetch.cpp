@@ -59,7 +59,9 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     if (const auto* g = marks.find(group)) read = g->read;
 
     // What is recorded for the group: by number and by Message-ID.
-    std::unordered_map<std::uint64_t, store::delivered_record> by_number;
+    // Pointers into the state: valid until a record is forgotten, which
+    // happens below only after the last use.
+    std::unordered_map<std::uint64_t, const store::delivered_record*> by_number;
     std::unordered_map<std::string, std::uint64_t> by_id;
     std::uint64_t max_recorded = 0;
     {
@@ -67,7 +69,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         for (const auto* r : job.account->state().records_of(group)) {
             auto n = number_of(r->key);
             if (!n) continue;
-            by_number.emplace(*n, *r);
+            by_number.emplace(*n, r);
             if (!r->message_id.empty()) by_id.emplace(r->message_id, *n);
             max_recorded = std::max(max_recorded, *n);
         }
@@ -87,13 +89,13 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
             if (e.number == 0 || !listed.insert(e.number).second) return;   // a line twice: once
             auto rec = by_number.find(e.number);
             if (rec != by_number.end()) {
-                const std::string& had = rec->second.message_id;
+                const std::string& had = rec->second->message_id;
                 if (had.empty() || e.message_id.empty() || had == e.message_id) return;   // delivered
-                stale.push_back(rec->second.key);   // renumbered: another article now
+                stale.push_back(rec->second->key);   // renumbered: another article now
             }
             if (!e.message_id.empty()) {
                 if (auto old = by_id.find(e.message_id); old != by_id.end() && old->second != e.number) {
-                    store::delivered_record r = by_number.at(old->second);
+                    store::delivered_record r = *by_number.at(old->second);
                     r.key = key_of(group, e.number);
                     moved.push_back(std::move(r));
                     return;
@@ -112,7 +114,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     // articles behind them were matched by Message-ID above.
     if (max_recorded > info.high)
         for (const auto& [n, r] : by_number)
-            if (n > info.high && std::find(stale.begin(), stale.end(), r.key) == stale.end()) stale.push_back(r.key);
+            if (n > info.high && std::find(stale.begin(), stale.end(), r->key) == stale.end()) stale.push_back(r->key);
     if (!moved.empty() || !stale.empty()) {
         std::lock_guard<std::mutex> g(job.account->mutex());
         std::error_code ec;
@@ -161,6 +163,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                 }
                 if (!cur) return;
                 run.finish(std::move(cur), key_of(group, s.ref.number()), {});
+                run.take_durable();   // nothing to do on the server with them: hold none
                 if (stop.load()) throw stop_requested{};
             });
     } catch (const stop_requested&) {
