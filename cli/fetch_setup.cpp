@@ -195,8 +195,9 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
     };
     std::vector<wanted> list;
     if (f.sources.empty()) {
+        // News accounts (an nntp:// or nntps:// source) are `pigeon news fetch`'s.
         for (const auto& a : cfg.accounts)
-            if (a.fetch) list.push_back({&a, {}});
+            if (a.fetch && first_of(a.fetch->source, a.server).rfind("nntp", 0) != 0) list.push_back({&a, {}});
         if (list.empty() || f.news) {
             if (f.news) throw exit_error(exit_usage, "give a URL (nntps://host/group) or an account");
             if (!f.into.empty() || !f.folders.empty())

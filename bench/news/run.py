@@ -34,9 +34,12 @@ URL = "nntp://127.0.0.1:10119/lab.bench"
 
 
 def run(cmd, capture=False):
-    """(wall seconds, child CPU seconds, peak RSS KiB, stdout)."""
+    """(wall seconds, child CPU seconds, peak RSS KiB, stdout). The peak RSS
+    comes from /usr/bin/time (%M): wait4's ru_maxrss would count the Python
+    process the child was forked from."""
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL, stderr=subprocess.PIPE)
+    p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                         stderr=subprocess.PIPE)
     out = b""
     if capture:
         out = p.stdout.read()
@@ -45,7 +48,8 @@ def run(cmd, capture=False):
     wall = time.perf_counter() - t0
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{cmd[0]} failed: {err.decode(errors='replace')}")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, out
+    rss = int(err.decode().strip().splitlines()[-1])
+    return wall, ru.ru_utime + ru.ru_stime, rss, out
 
 
 def peer(job, impl):
