@@ -625,13 +625,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         }
     }
     c.quit();
-    if (run.mda_tempfail()) {
-        res.exit_code = exit_tempfail;
-        res.error = "the delivery command deferred some messages (kept on the server)";
-    } else if (run.mda_failed()) {
-        res.exit_code = exit_unavailable;
-        res.error = "the delivery command failed for some messages (kept on the server)";
-    }
+    run.report_mda(res);
 }
 
 } // namespace

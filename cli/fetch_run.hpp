@@ -275,6 +275,19 @@ public:
         obs_.progress(job_, res_.delivered, res_.bytes, total_messages_, total_bytes_);
     }
 
+    /// A job that ended well but whose delivery command deferred (75) or
+    /// refused some messages ends with that exit code.
+    void report_mda(job_result& res) const {
+        if (res.exit_code != 0) return;
+        if (mda_tempfail_) {
+            res.exit_code = exit_tempfail;
+            res.error = "the delivery command deferred some messages (kept on the server)";
+        } else if (mda_failed_) {
+            res.exit_code = exit_unavailable;
+            res.error = "the delivery command failed for some messages (kept on the server)";
+        }
+    }
+
     bool mda_tempfail() const noexcept { return mda_tempfail_; }
     bool mda_failed() const noexcept { return mda_failed_; }
     const fetch_job& job() const noexcept { return job_; }

@@ -188,13 +188,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     } catch (const std::exception&) {
         // Everything is recorded.
     }
-    if (run.mda_tempfail()) {
-        res.exit_code = exit_tempfail;
-        res.error = "the delivery command deferred some articles";
-    } else if (run.mda_failed()) {
-        res.exit_code = exit_unavailable;
-        res.error = "the delivery command failed for some articles";
-    }
+    run.report_mda(res);
 }
 
 namespace {

@@ -64,7 +64,7 @@ nntp::client_options news_client_options(const news_target& t, const news_flags&
 void connect_news(nntp::client& c, const fetch_source& s, const nntp::client_options& o) {
     c.connect(s.ep, o);
     if (!s.user.empty()) c.authenticate(credentials_of(s), selection_of(s));
-    else if (o.compress && c.capabilities().has("COMPRESS")) c.compress();
+    else if (o.compress && c.capabilities().has_argument("COMPRESS", "DEFLATE")) c.compress();
 }
 
 int run_news_command(const std::function<int()>& fn) {
