@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <sstream>
 
 #include "news_lab.hpp"
 #include "pigeon/nntp/article_ref.hpp"
@@ -156,4 +157,61 @@ TEST_CASE("news post, list and read: refused without login, a follow-up threaded
     CHECK(pigeon::nntp::is_valid_message_id(pf.out.substr(0, pf.out.find('\n'))));
     auto nohdr = news(dir, state, {"post", url("", true), "--file", dir.write("bad.txt", "Subject: x\n\nbody\n")});
     CHECK(nohdr.exit_code == 65);
+}
+
+TEST_CASE("news list of the seeded lab.bench: every article, cancelled numbers absent, long threads indented") {
+    temp_dir dir;
+    const std::string state = dir.path() + "/state";
+    const auto& bench = seeded_bench();
+    auto j = parse_json(news(dir, state, {"list", url("lab.bench"), "--json"}));
+    REQUIRE(j.size() == bench.articles.size());
+    std::size_t encoded = 0;
+    auto it = bench.articles.begin();
+    for (const auto& e : j) {
+        CHECK(e.at("number") == it->first);
+        CHECK(e.at("message_id") == it->second.first);
+        // Subjects come decoded: no encoded word is left over.
+        if (e.at("subject").get<std::string>().find("=?") != std::string::npos) ++encoded;
+        ++it;
+    }
+    CHECK(encoded == 0);
+
+    // The table: one line per article, each within the terminal's 120 columns
+    // even 60 replies deep, and some lines indented.
+    auto t = news(dir, state, {"list", url("lab.bench")});
+    INFO(t.err);
+    REQUIRE(t.exit_code == 0);
+    std::size_t lines = 0, indented = 0;
+    std::istringstream in(t.out);
+    std::string line;
+    while (std::getline(in, line)) {
+        ++lines;
+        std::size_t cols = 0;
+        for (unsigned char c : line)
+            if ((c & 0xC0) != 0x80) ++cols;
+        CHECK(cols <= 120);
+        if (line.find("    Re: ") != std::string::npos) ++indented;
+    }
+    CHECK(lines == bench.articles.size());
+    CHECK(indented > 100);
+
+    // --last and --range.
+    auto last = parse_json(news(dir, state, {"list", url("lab.bench"), "--json", "--last", "3"}));
+    REQUIRE(last.size() == 3);
+    CHECK(last.back().at("number") == bench.articles.rbegin()->first);
+    auto range = parse_json(news(dir, state, {"list", url("lab.bench"), "--json", "--range", "1-5"}));
+    for (const auto& e : range) CHECK(bench.articles.count(e.at("number").get<std::uint64_t>()) == 1);
+}
+
+TEST_CASE("news groups --new-since: NEWGROUPS filtered by the wildmat; a bad date is a usage error") {
+    temp_dir dir;
+    const std::string state = dir.path() + "/state";
+    auto j = parse_json(news(dir, state, {"groups", url("lab.*"), "--new-since", "2000-01-01", "--json"}));
+    std::vector<std::string> names;
+    for (const auto& g : j) names.push_back(g.at("name"));
+    CHECK(std::find(names.begin(), names.end(), "lab.test") != names.end());
+    for (const auto& n : names) CHECK(n.rfind("lab.", 0) == 0);
+    auto none = parse_json(news(dir, state, {"groups", url("lab.*"), "--new-since", "2099-01-01 00:00:00", "--json"}));
+    CHECK(none.empty());
+    CHECK(news(dir, state, {"groups", url("lab.*"), "--new-since", "yesterday"}).exit_code == 64);
 }
