@@ -55,6 +55,16 @@ TEST_CASE("news groups: LIST ACTIVE with a wildmat, counts, status, descriptions
     CHECK(t.out.find("posting") != std::string::npos);
     CHECK(t.out.find("lab.misc") == std::string::npos);
 
+    // COMPRESS DEFLATE by option: the same listing through it.
+    auto z = news(dir, state, {"groups", url("lab.*,!lab.bench*"), "--json", "--compress", "-v"});
+    INFO(z.err);
+    CHECK(z.exit_code == 0);
+    CHECK(z.err.find("-> COMPRESS DEFLATE") != std::string::npos);
+    CHECK(z.err.find("<- 206") != std::string::npos);
+    auto zj = nlohmann::json::parse(z.out);
+    REQUIRE(zj.size() == j.size());
+    for (std::size_t i = 0; i < j.size(); ++i) CHECK(zj[i].at("name") == j[i].at("name"));
+
     auto bad = news(dir, state, {"groups", url(""), "lab test"});
     CHECK(bad.exit_code == 64);
     auto none = news(dir, state, {"groups", "imaps://127.0.0.1/INBOX"});
@@ -132,6 +142,9 @@ TEST_CASE("news post, list and read: refused without login, a follow-up threaded
     CHECK(raw.exit_code == 0);
     CHECK(raw.out.find("Message-ID: " + id + "\r\n") != std::string::npos);
     CHECK(raw.out.find("Newsgroups: lab.test\r\n") != std::string::npos);
+    auto save = news(dir, state, {"read", url("lab.test"), std::to_string(n), "--save-attachments", dir.path() + "/att"});
+    CHECK(save.exit_code == 0);
+    CHECK(pigeon::test::send_lab::read_file(dir.path() + "/att/notes.bin") == std::string("\x00\x01\x02 binary", 10));
     auto part = news(dir, state, {"read", url("lab.test"), std::to_string(rn), "--part", "0"});
     CHECK(part.out.find("a reply to " + token) != std::string::npos);
     auto missing = news(dir, state, {"read", url("lab.test"), "999999999"});
