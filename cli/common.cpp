@@ -51,20 +51,33 @@ terminal_size terminal_size_of(int fd) {
     return t;
 }
 
-std::string fit_columns(std::string_view text, std::size_t columns) {
-    auto starts = [](unsigned char c) { return (c & 0xC0) != 0x80; };
+namespace {
+bool starts_code_point(unsigned char c) { return (c & 0xC0) != 0x80; }
+std::size_t code_points(std::string_view text) {
     std::size_t n = 0;
-    for (unsigned char c : text) n += starts(c);
-    if (n <= columns) return std::string(text);
-    const std::size_t keep = columns > 3 ? columns - 3 : 0;
-    std::size_t cols = 0, i = 0;
+    for (unsigned char c : text) n += starts_code_point(c);
+    return n;
+}
+} // namespace
+
+std::string fit_columns(std::string_view text, std::size_t columns) {
+    if (code_points(text) <= columns) return std::string(text);
+    if (columns == 0) return {};
+    std::size_t seen = 0, i = 0;
     for (; i < text.size(); ++i) {
-        if (starts(static_cast<unsigned char>(text[i]))) {
-            if (cols == keep) break;
-            ++cols;
+        if (starts_code_point(static_cast<unsigned char>(text[i]))) {
+            if (seen == columns - 1) break;
+            ++seen;
         }
     }
-    return std::string(text.substr(0, i)) + std::string("...").substr(0, columns - keep);
+    return std::string(text.substr(0, i)) + "\xE2\x80\xA6";
+}
+
+std::string pad_columns(std::string_view text, std::size_t columns) {
+    std::string out = fit_columns(text, columns);
+    const std::size_t n = code_points(out);
+    if (n < columns) out.append(columns - n, ' ');
+    return out;
 }
 
 bool percent_decode(std::string_view in, std::string& out) {

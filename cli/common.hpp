@@ -84,8 +84,10 @@ struct terminal_size {
 terminal_size terminal_size_of(int fd);
 
 /// text (UTF-8, already printable()) cut to at most `columns` columns,
-/// counting a code point as one column, ending in "..." when cut.
+/// counting a code point as one column, ending in "…" when cut.
 std::string fit_columns(std::string_view text, std::size_t columns);
+/// The same, padded with blanks to exactly `columns` (table cells).
+std::string pad_columns(std::string_view text, std::size_t columns);
 
 /// Decodes %XX escapes (URL paths and parameters); false on a bad escape.
 bool percent_decode(std::string_view in, std::string& out);

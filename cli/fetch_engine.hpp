@@ -39,6 +39,8 @@ struct fetch_policy {
     bool delete_after = false;                  ///< delete every delivered message from the server
     std::optional<double> delete_older_than_days;  ///< delete delivered ones older than this
     bool mark_seen = false;                     ///< IMAP: \Seen on what was delivered
+    std::size_t window = 0;                     ///< NNTP: ARTICLE commands in flight (0: the library's default)
+    bool compress = false;                      ///< NNTP: COMPRESS DEFLATE when offered
 };
 
 /// One account's source: a server and how to log in.
@@ -60,6 +62,8 @@ public:
     account_context(std::string name, std::string state_dir, std::string destination,
                     store::destination_options dest_opts, store::lock_mode lock);
     const std::string& name() const noexcept { return name_; }
+    /// The account's state directory (news keeps its .newsrc read marks there).
+    const std::string& state_directory() const noexcept { return state_dir_; }
     const std::string& destination_spec() const noexcept { return destination_; }
     const store::destination_options& destination_options() const noexcept { return dest_opts_; }
     /// Timeouts and TLS trust for lmtp:/smtp: destinations (fetch_forward.hpp).
@@ -88,7 +92,7 @@ struct fetch_job {
     std::shared_ptr<account_context> account;
     fetch_source source;
     fetch_policy policy;
-    std::string folder;     ///< IMAP folder or LIST pattern ("INBOX", "Lists/*"); "" for POP3
+    std::string folder;     ///< IMAP folder or LIST pattern ("INBOX", "Lists/*"); "" for POP3; NNTP: the group
     std::string label;      ///< "account folder" for messages
 };
 

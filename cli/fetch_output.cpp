@@ -1,7 +1,16 @@
 #include "fetch_output.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <csignal>
 #include <cstdio>
+#include <deque>
 #include <iostream>
+#include <map>
+#include <mutex>
+#include <thread>
 
 #include "common.hpp"
 
@@ -26,7 +35,11 @@ int worst_exit(int a, int b) {
 nlohmann::json delivered_json(const delivered_message& m) {
     nlohmann::json j;
     j["account"] = m.account;
-    if (m.uidl.empty()) {
+    if (!m.uidl.empty() && !m.folder.empty()) {
+        // News (news_fetch.hpp): the group and the article number.
+        j["group"] = m.folder;
+        j["number"] = std::stoull(m.uidl);
+    } else if (m.uidl.empty()) {
         j["folder"] = m.folder;
         j["uidvalidity"] = m.uidvalidity;
         j["uid"] = m.uid;
@@ -242,6 +255,94 @@ int fetch_printer::summarize(const std::vector<fetch_job>& jobs, const std::vect
         }
     }
     return code;
+}
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int sig) {
+    g_stop.store(true);
+    // A second signal ends the process at once.
+    std::signal(sig, SIG_DFL);
+}
+
+/// Counting semaphore per server (host:port).
+class connection_limiter {
+public:
+    explicit connection_limiter(std::size_t max) : max_(max) {}
+    void acquire(const std::string& server) {
+        std::unique_lock<std::mutex> l(m_);
+        cv_.wait(l, [&] { return used_[server] < max_; });
+        ++used_[server];
+    }
+    void release(const std::string& server) {
+        {
+            std::lock_guard<std::mutex> g(m_);
+            --used_[server];
+        }
+        cv_.notify_all();
+    }
+
+private:
+    std::size_t max_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    std::map<std::string, std::size_t> used_;
+};
+
+} // namespace
+
+output_mode choose_output_mode(bool json, bool quiet, bool no_progress) {
+    return json ? output_mode::json
+           : quiet ? output_mode::quiet
+           : (!no_progress && ::isatty(2)) ? output_mode::live
+                                           : output_mode::summary;
+}
+
+const std::atomic<bool>& stop_on_signals() {
+    std::signal(SIGTERM, on_stop_signal);
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGPIPE, SIG_IGN);
+    return g_stop;
+}
+
+std::vector<job_result> run_job_pool(const std::vector<fetch_job>& jobs, std::size_t workers,
+                                     std::size_t max_connections, fetch_printer& printer,
+                                     const std::atomic<bool>& stop) {
+    connection_limiter limiter(max_connections);
+    std::mutex qm;
+    std::deque<std::size_t> queue;
+    for (std::size_t i = 0; i < jobs.size(); ++i) queue.push_back(i);
+    std::vector<job_result> results(jobs.size());
+
+    auto worker = [&] {
+        for (;;) {
+            std::size_t i;
+            {
+                std::lock_guard<std::mutex> g(qm);
+                if (queue.empty() || stop.load()) return;
+                i = queue.front();
+                queue.pop_front();
+            }
+            const fetch_job& j = jobs[i];
+            std::string server = j.source.ep.host + ":" + std::to_string(j.source.ep.port);
+            limiter.acquire(server);
+            printer.started(j);
+            results[i] = run_fetch_job(j, printer, stop);
+            limiter.release(server);
+            printer.finished(j, results[i]);
+        }
+    };
+    std::size_t n = std::max<std::size_t>(1, std::min(workers, jobs.size()));
+    if (n == 1) {
+        worker();
+    } else {
+        std::vector<std::thread> pool;
+        for (std::size_t k = 0; k < n; ++k) pool.emplace_back(worker);
+        for (auto& t : pool) t.join();
+    }
+    return results;
 }
 
 } // namespace pigeon::cli

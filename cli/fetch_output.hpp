@@ -1,6 +1,7 @@
 #pragma once
 // What `pigeon fetch` (and `watch`) print: a live display on a terminal, one
 // summary line per account, JSON Lines with --json, or only errors (-q).
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -60,6 +61,22 @@ private:
     std::thread painter_;
     std::chrono::steady_clock::time_point t0_;
 };
+
+/// --json, then -q, then a live display when standard error is a terminal
+/// (and not --no-progress), else a summary.
+output_mode choose_output_mode(bool json, bool quiet, bool no_progress);
+
+/// Installs the SIGTERM / SIGINT handlers of a fetch (the first asks the
+/// jobs to stop cleanly, a second ends the process) and ignores SIGPIPE;
+/// returns the flag the first one sets.
+const std::atomic<bool>& stop_on_signals();
+
+/// Runs the jobs with `workers` threads, at most max_connections at once to
+/// one server (host:port), telling printer when each starts and ends; no
+/// new job starts once stop is set. The results are in the jobs' order.
+std::vector<job_result> run_job_pool(const std::vector<fetch_job>& jobs, std::size_t workers,
+                                     std::size_t max_connections, fetch_printer& printer,
+                                     const std::atomic<bool>& stop);
 
 /// "1.2 MB", "340 kB", "12 B".
 std::string human_bytes(std::uint64_t n);

@@ -180,9 +180,11 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
     };
     std::vector<wanted> list;
     if (f.sources.empty()) {
+        // News accounts (an nntp:// or nntps:// source) are `pigeon news fetch`'s.
         for (const auto& a : cfg.accounts)
-            if (a.fetch) list.push_back({&a, {}});
-        if (list.empty()) {
+            if (a.fetch && first_of(a.fetch->source, a.server).rfind("nntp", 0) != 0) list.push_back({&a, {}});
+        if (list.empty() || f.news) {
+            if (f.news) throw exit_error(exit_usage, "give a URL (nntps://host/group) or an account");
             if (!f.into.empty() || !f.folders.empty())
                 throw exit_error(exit_usage, "give a URL (imaps://user@host/INBOX, pop3s://user@host) or an account");
             throw exit_error(exit_config,
@@ -216,7 +218,10 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         if (url.empty()) throw exit_error(exit_config, "account " + printable(a.name) + ": no fetch source");
         std::error_code ec;
         auto ep = net::parse_endpoint(url, ec);
-        if (!ep || (ep->proto != net::protocol::imap && ep->proto != net::protocol::pop3))
+        if (f.news && (!ep || ep->proto != net::protocol::nntp))
+            throw exit_error(w.account ? exit_config : exit_usage,
+                             "not an NNTP URL: " + printable(url) + " (want nntp:// or nntps://)");
+        if (!f.news && (!ep || (ep->proto != net::protocol::imap && ep->proto != net::protocol::pop3)))
             throw exit_error(w.account ? exit_config : exit_usage,
                              "not an IMAP or POP3 URL: " + printable(url) +
                                  " (want imap://, imaps://, pop3:// or pop3s://)");
@@ -256,7 +261,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         }
 
         std::string dest = expand_destination(first_of(f.into, fc.destination));
-        if (dest.empty())
+        if (dest.empty() && !f.news)
             throw exit_error(exit_usage, "no destination for " + printable(w.account ? a.name : url) +
                                              ": give --into maildir:PATH (or mbox:PATH, mda:COMMAND)");
 
@@ -283,9 +288,9 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
         if (!maxc && fc.max_connections) maxc = static_cast<std::size_t>(*fc.max_connections);
 
         std::string name = w.account ? a.name
-                                     : job.source.user + "@" + ep->host + ":" + std::to_string(ep->port) + "-" +
+                                     : (job.source.user.empty() ? "" : job.source.user + "@") + ep->host + ":" + std::to_string(ep->port) + "-" +
                                            net::to_string(ep->proto);
-        std::string dir = root + "/fetch/" + state_key(w.account ? name : "url-" + name);
+        std::string dir = root + (f.news ? "/news/" : "/fetch/") + state_key(w.account ? name : "url-" + name);
         store::destination_options dopts;
         auto ctx = std::make_shared<account_context>(name, dir, dest, dopts,
                                                      f.wait ? store::lock_mode::wait : store::lock_mode::fail_if_held);
@@ -304,7 +309,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
                 throw exit_error(exit_usage, "POP3 has one maildrop and no folders");
             folders = {""};
         } else if (folders.empty()) {
-            folders = {"INBOX"};
+            folders = {f.news ? "" : "INBOX"};
         }
         for (const auto& folder : folders) {
             fetch_job j = job;

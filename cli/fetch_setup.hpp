@@ -36,6 +36,10 @@ struct fetch_flags {
     double delete_older_than = 0;
     bool mark_seen = false;
     std::size_t max_connections = 0;
+    /// `pigeon news`: the sources are NNTP (nntp://, nntps://; the path is a
+    /// group or wildmat), the state lives under STATE/news/, and a
+    /// destination is optional (only `news fetch` delivers).
+    bool news = false;
 
     void add_to(CLI::App& app, bool watch);
 };

@@ -548,7 +548,7 @@ TEST_CASE("fetch on a terminal: the live display fits a narrow terminal and is c
     bool wrapped = false;
     screen_after(r.out.substr(0, r.out.rfind("\x1b[2K")), 60, wrapped);
     CHECK_FALSE(wrapped);
-    CHECK(contains(r.out, "...  3/4 messages  216 B/288 B"));
+    CHECK(contains(r.out, "\xE2\x80\xA6  3/4 messages  216 B/288 B"));
     auto screen = screen_after(r.out, 60, wrapped);
     // What stays on the screen is the summary line only: every progress
     // line was cleared.
