@@ -6,8 +6,6 @@
 // so its size does not matter.
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <memory>
 
 #include "command.hpp"
@@ -29,20 +27,6 @@ struct read_cmd {
     CLI::Option* save_opt = nullptr;
 };
 
-/// A sink writing to fd; a failed write throws exit_error(74).
-net::sink_fn fd_sink(int fd) {
-    return [fd](std::string_view b) {
-        while (!b.empty()) {
-            ssize_t n = ::write(fd, b.data(), b.size());
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                throw exit_error(exit_ioerr, std::string("writing the temporary copy: ") + std::strerror(errno));
-            }
-            b.remove_prefix(static_cast<std::size_t>(n));
-        }
-    };
-}
-
 int show_message(const read_cmd& c, int fd, const mail::summary& where) {
     mime::message m = show::parse_message_fd(fd, "message " + printable(where.id()));
     int rc = exit_ok;
@@ -59,7 +43,7 @@ int run(const read_cmd& c) {
     if (t.rest.size() != 1) throw exit_error(exit_usage, "pigeon read takes one message id");
     const bool raw = c.raw;
     int fd = raw ? -1 : show::open_temp_file();
-    net::sink_fn sink = raw ? net::sink_fn([](std::string_view b) { show::write_out(b); }) : fd_sink(fd);
+    net::sink_fn sink = raw ? net::sink_fn([](std::string_view b) { show::write_out(b); }) : mail::fd_sink(fd);
     mail::summary where;
     try {
         if (t.pop3) {

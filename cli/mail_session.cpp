@@ -1,5 +1,11 @@
 #include "mail_session.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <cctype>
 #include <charconv>
 #include <map>
 
@@ -154,6 +160,52 @@ std::vector<std::uint32_t> pop3_numbers(pop3::client& c, const std::vector<std::
     }
     if (out.empty()) throw exit_error(exit_usage, "give the ids of the messages (as `pigeon list` prints them)");
     return out;
+}
+
+std::string flag_name(const std::string& word) {
+    static const char* system[] = {"Seen", "Flagged", "Answered", "Deleted", "Draft"};
+    std::string w = word;
+    if (!w.empty() && w[0] == '\\') w.erase(0, 1);
+    for (const char* f : system) {
+        std::string_view fv(f);
+        if (w.size() == fv.size() &&
+            std::equal(w.begin(), w.end(), fv.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            }))
+            return "\\" + std::string(f);
+    }
+    bool atom = !word.empty() && word[0] != '\\';
+    for (char c : word)
+        if (c <= ' ' || c >= 127 || std::string_view("(){%*\"\\]").find(c) != std::string_view::npos) atom = false;
+    if (!atom)
+        throw exit_error(exit_usage, "not a flag: " + printable(word) +
+                                         " (seen, flagged, answered, deleted, draft, or a keyword such as $Label1)");
+    return word;
+}
+
+std::string copied_text(const char* verb, const imap::uid_set& uids, const std::string& to,
+                        const std::optional<imap::copy_uid>& result) {
+    std::string out;
+    std::error_code ec;
+    auto pairs = result ? result->pairs(100000, ec) : std::nullopt;
+    if (!pairs) return std::string(verb) + " UIDs " + uids.to_string() + " to " + printable(to) + "\n";
+    for (const auto& [from, into] : *pairs)
+        out += std::string(verb) + " UID " + std::to_string(from) + " to " + printable(to) + " as " +
+               std::to_string(result->uidvalidity) + ":" + std::to_string(into) + "\n";
+    return out;
+}
+
+net::sink_fn fd_sink(int fd) {
+    return [fd](std::string_view b) {
+        while (!b.empty()) {
+            ssize_t n = ::write(fd, b.data(), b.size());
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                throw exit_error(exit_ioerr, std::string("writing a temporary file: ") + std::strerror(errno));
+            }
+            b.remove_prefix(static_cast<std::size_t>(n));
+        }
+    };
 }
 
 int guarded(const std::function<int()>& body) {

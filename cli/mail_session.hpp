@@ -72,6 +72,18 @@ imap::uid_set checked_uids(imap::client& c, const std::vector<message_id>& ids, 
 /// A POP3 message number for each UIDL id; exit_error(66) for an unknown one.
 std::vector<std::uint32_t> pop3_numbers(pop3::client& c, const std::vector<std::string>& ids);
 
+/// "seen" -> "\Seen" (seen, flagged, answered, deleted, draft, any case);
+/// anything else is a keyword, checked to be an atom (exit_error(64)).
+std::string flag_name(const std::string& word);
+
+/// "UID 5 -> Archive UID 12" lines for a COPYUID (or "UIDs 5,7 -> Archive"
+/// when the server gives none).
+std::string copied_text(const char* verb, const imap::uid_set& uids, const std::string& to,
+                        const std::optional<imap::copy_uid>& result);
+
+/// A sink writing to fd; a failed write throws exit_error(74).
+net::sink_fn fd_sink(int fd);
+
 /// Runs a command body: exceptions become their exit code (printed).
 int guarded(const std::function<int()>& body);
 
