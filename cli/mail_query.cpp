@@ -290,7 +290,8 @@ std::string query_text(const std::vector<std::string>& words) {
     std::string out;
     for (const auto& w : words) {
         if (!out.empty()) out += ' ';
-        bool quote = w.empty() || w.find_first_of(" \t\r\n\"()\\") != std::string::npos;
+        // "(" and ")" as words of their own are the grouping the user typed.
+        bool quote = w.empty() || (w != "(" && w != ")" && w.find_first_of(" \t\r\n\"()\\") != std::string::npos);
         if (!quote) {
             out += w;
             continue;
