@@ -80,12 +80,13 @@ std::string human_size(std::uint64_t n) {
     return buf;
 }
 
-std::string local_date(std::int64_t t) {
+/// t formatted with strftime's fmt, in local time or UTC.
+std::string format_time(std::int64_t t, const char* fmt, bool local) {
     std::time_t tt = static_cast<std::time_t>(t);
     std::tm tm{};
-    if (!::localtime_r(&tt, &tm)) return "";
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+    if (!(local ? ::localtime_r(&tt, &tm) : ::gmtime_r(&tt, &tm))) return "";
+    char buf[64];
+    std::strftime(buf, sizeof buf, fmt, &tm);
     return buf;
 }
 
@@ -154,14 +155,7 @@ summary summary_of_header(std::string header_bytes) {
     return s;
 }
 
-std::string iso_utc(std::int64_t t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    if (!::gmtime_r(&tt, &tm)) return "";
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+std::string iso_utc(std::int64_t t) { return format_time(t, "%Y-%m-%dT%H:%M:%SZ", false); }
 
 json location_json(const summary& s) {
     json o;
@@ -276,7 +270,7 @@ void summary_printer::add(const summary& s) {
     if (!s.from.empty()) who = s.from.front().first.empty() ? s.from.front().second : s.from.front().first;
     std::int64_t when = s.date ? *s.date : s.internal_date.value_or(0);
     std::string line = idcol + " " + fit(flag_letters(s), flags_w, true) + " " +
-                       fit(s.date || s.internal_date ? local_date(when) : "", date_w, true) + " " +
+                       fit(s.date || s.internal_date ? format_time(when, "%Y-%m-%d %H:%M", true) : "", date_w, true) + " " +
                        fit(printable(who), from_w, true) + " " + fit(printable(s.subject), rest - from_w, true) + " ";
     std::string size = human_size(s.size);
     if (size.size() < size_w) line.append(size_w - size.size(), ' ');

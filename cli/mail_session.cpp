@@ -72,24 +72,28 @@ target resolve_target(const mail_flags& f, bool account_positional) {
     return t;
 }
 
-imap::client open_imap(const target& t) {
-    imap::client_options o;
+namespace {
+
+bool needs_login(const imap::client& c) { return c.state() == imap::state::not_authenticated; }
+bool needs_login(const pop3::client&) { return true; }
+
+/// Connected, and logged in unless no user is set or the server greeted
+/// with PREAUTH (IMAP).
+template <class Client, class Options> Client open_client(const target& t) {
+    Options o;
     o.net = t.src.source.net;
-    imap::client c;
+    Client c;
     c.connect(t.src.source.ep, o);
-    if (!t.src.source.user.empty() && c.state() == imap::state::not_authenticated)
+    if (!t.src.source.user.empty() && needs_login(c))
         c.authenticate(credentials_of(t.src.source), selection_of(t.src.source));
     return c;
 }
 
-pop3::client open_pop3(const target& t) {
-    pop3::client_options o;
-    o.net = t.src.source.net;
-    pop3::client c;
-    c.connect(t.src.source.ep, o);
-    c.authenticate(credentials_of(t.src.source), selection_of(t.src.source));
-    return c;
-}
+} // namespace
+
+imap::client open_imap(const target& t) { return open_client<imap::client, imap::client_options>(t); }
+
+pop3::client open_pop3(const target& t) { return open_client<pop3::client, pop3::client_options>(t); }
 
 const imap::mailbox_status& open_folder(imap::client& c, const std::string& folder, bool writable) {
     try {
