@@ -517,3 +517,71 @@ TEST_CASE("POP3: list, read, wait --new and delete by UIDL") {
             if (contains(e.path().filename().string(), token)) ++left;
     CHECK(left == 0);
 }
+
+namespace {
+
+// `pigeon list` on a pseudo-terminal of cols x rows (script(1)); returns the
+// lines as the terminal got them.
+std::vector<std::string> on_terminal(const std::string& url, int cols, int rows, bool no_color) {
+    std::string cmd = "stty cols " + std::to_string(cols) + " rows " + std::to_string(rows) + "; exec '" +
+                      test::pigeon_cli() + "' list '" + url + "' --tls-ca '" + lab::ca_file() + "'";
+    test::process_options o;
+    o.env["PIGEON_PASSWORD"] = std::string(lab::alice.password);
+    if (no_color) o.env["NO_COLOR"] = "1";
+    else o.env["NO_COLOR"] = "";
+    auto r = test::run_process("/usr/bin/script", {"-qec", cmd, "/dev/null"}, o);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.out << r.err);
+    std::vector<std::string> lines;
+    std::size_t at = 0;
+    while (at < r.out.size()) {
+        auto eol = r.out.find('\n', at);
+        std::string line = r.out.substr(at, eol == std::string::npos ? std::string::npos : eol - at);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty()) lines.push_back(line);
+        if (eol == std::string::npos) break;
+        at = eol + 1;
+    }
+    return lines;
+}
+
+std::string without_sgr(std::string s) {
+    for (const char* sgr : {"\x1b[1m", "\x1b[0m"})
+        for (auto p = s.find(sgr); p != std::string::npos; p = s.find(sgr)) s.erase(p, std::string_view(sgr).size());
+    return s;
+}
+
+std::size_t columns_of(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("list on a terminal: sized to its width and height, bold unseen rows, NO_COLOR, escapes") {
+    seeded s = seed("pm-tty");
+    auto lines = on_terminal(s.url, 50, 6, false);
+    // rows 6: a page of 3 messages, the header and the page note.
+    REQUIRE(lines.size() == 5);
+    CHECK(contains(lines[0], "ID"));
+    CHECK(contains(lines.back(), "page 1 of 2, 5 messages"));
+    for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
+        std::string plain = without_sgr(lines[i]);
+        CHECK_MESSAGE(columns_of(plain) <= 50, plain);
+        CHECK_FALSE(contains(plain, "\x1b"));  // only pigeon's own bold, nothing from the server
+    }
+    // Newest first: UIDs 5 (unseen: bold), 4 (seen), 3 (unseen).
+    CHECK(lines[1].rfind("\x1b[1m5 ", 0) == 0);
+    CHECK(lines[2].rfind("4 ", 0) == 0);
+    CHECK(lines[3].rfind("\x1b[1m3 ", 0) == 0);
+    CHECK(contains(lines[1], "\xE2\x80\xA6"));  // the long subject cut with an ellipsis
+
+    auto wide = on_terminal(s.url, 120, 40, true);
+    REQUIRE(wide.size() == 6);  // header + 5 messages, no page note
+    for (const auto& l : wide) CHECK_FALSE(contains(l, "\x1b"));
+    CHECK(contains(wide[3], "Grüße"));
+    CHECK(contains(wide[4], "weekly report"));
+    CHECK(contains(wide[4], "1.2M"));
+    drop_folder(s.folder);
+}
