@@ -1,6 +1,7 @@
 // pigeon search ACCOUNT|URL QUERY...: the messages matching a query (see
 // mail_query.hpp), translated to IMAP UID SEARCH (ESEARCH when offered),
-// printed as `pigeon list` prints. --explain prints the IMAP criteria and
+// printed as `pigeon list` prints. POP3 cannot search: each message of the
+// maildrop is tested here (its header by TOP; RETR for body and text). --explain prints the IMAP criteria and
 // contacts no server. A query that does not parse: exit 64 with its position.
 #include <iostream>
 #include <memory>
@@ -46,8 +47,7 @@ const registrar search_cmd{command_info{
                     show::finish_output();
                     return exit_ok;
                 }
-                if (t.pop3) throw exit_error(exit_usage, "POP3 cannot search; use pigeon list or pigeon wait");
-                return mail::run_listing(s->f, s->l, t, &*pq.query);
+                return mail::run_listing(s->f, s->l, t, &pq);
             });
         };
     },

@@ -7,6 +7,7 @@
 // the maildrop at the start). IMAP waits in IDLE where offered (each EXISTS
 // triggers a UID SEARCH), else polls; POP3 polls UIDL.
 #include <chrono>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -83,8 +84,9 @@ int wait_imap(const wait_cmd& c, const mail::target& t, const imap::search_query
     }
 }
 
-int wait_pop3(const wait_cmd& c, const mail::target& t, const std::string& what, clock_type::time_point deadline) {
-    std::set<std::string> before;
+int wait_pop3(const wait_cmd& c, const mail::target& t, const mail::parsed_query& pq, const std::string& what,
+              clock_type::time_point deadline) {
+    std::set<std::string> before, rejected;
     bool first = true;
     for (;;) {
         pop3::client p = mail::open_pop3(t);
@@ -92,8 +94,21 @@ int wait_pop3(const wait_cmd& c, const mail::target& t, const std::string& what,
         if (first && c.new_only)
             for (const auto& u : uids) before.insert(u.uid);
         first = false;
+        std::map<std::uint32_t, std::uint64_t> sizes;
+        if (!pq.empty) p.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+        // Newest first; each message is looked at once (POP3 messages do not change).
         for (auto it = uids.rbegin(); it != uids.rend(); ++it) {
-            if (before.count(it->uid)) continue;
+            if (before.count(it->uid) || rejected.count(it->uid)) continue;
+            if (!pq.empty) {
+                mail::message_facts m;
+                m.header = p.top(it->number, 0);
+                m.size = sizes[it->number];
+                if (pq.needs_whole) m.whole = p.retrieve(it->number);
+                if (!pq.matches(m)) {
+                    rejected.insert(it->uid);
+                    continue;
+                }
+            }
             int rc = exit_ok;
             mail::pop3_summaries(p, t, {it->number}, [&](const mail::summary& s) { rc = print_found(c, s); });
             p.quit();
@@ -120,12 +135,10 @@ int run(wait_cmd& c) {
         error_line(mail::format_error(text, pq.error));
         return exit_usage;
     }
-    if (t.pop3 && !pq.empty)
-        throw exit_error(exit_usage, "POP3 cannot search: pigeon wait on a POP3 maildrop takes no query");
     auto deadline = clock_type::now() + ms_of(c.timeout);
     std::string what = pq.empty ? std::string(c.new_only ? "arrived" : "in " + printable(t.folder))
                                 : "matching " + printable(text);
-    if (t.pop3) return wait_pop3(c, t, what, deadline);
+    if (t.pop3) return wait_pop3(c, t, pq, what, deadline);
     return wait_imap(c, t, *pq.query, what, deadline);
 }
 

@@ -87,7 +87,7 @@ void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uin
     }
 }
 
-int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const imap::search_query* query) {
+int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query) {
     std::size_t page_size = l.page_size;
     if (l.all) page_size = 0;
     else if (page_size == 0 && !l.all) {
@@ -101,8 +101,21 @@ int run_listing(const mail_flags& f, const listing_flags& l, const target& t, co
         pop3::client c = open_pop3(t);
         std::vector<std::uint32_t> numbers;
         c.list([&](const pop3::message_size& m) { numbers.push_back(m.number); });
-        total = numbers.size();
         std::sort(numbers.rbegin(), numbers.rend());
+        if (query && !query->empty) {
+            std::map<std::uint32_t, std::uint64_t> sizes;
+            c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+            std::vector<std::uint32_t> kept;
+            for (std::uint32_t n : numbers) {
+                message_facts m;
+                m.header = c.top(n, 0);
+                m.size = sizes[n];
+                if (query->needs_whole) m.whole = c.retrieve(n);
+                if (query->matches(m)) kept.push_back(n);
+            }
+            numbers = std::move(kept);
+        }
+        total = numbers.size();
         std::size_t skip = page_size ? (l.page - 1) * page_size : 0;
         std::vector<std::uint32_t> page;
         for (std::size_t i = skip; i < numbers.size() && (!page_size || page.size() < page_size); ++i)
@@ -112,7 +125,7 @@ int run_listing(const mail_flags& f, const listing_flags& l, const target& t, co
     } else {
         imap::client c = open_imap(t);
         open_folder(c, t.folder, false);
-        imap::search_result r = c.search(query ? *query : imap::search_query::all(), imap::search_return{});
+        imap::search_result r = c.search(query ? *query->query : imap::search_query::all(), imap::search_return{});
         total = r.all.count().value_or(0);
         fetch_summaries(c, t, newest_first(r.all, l.page, page_size), [&](const summary& s) { out.add(s); });
         c.logout();

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "mail_query.hpp"
 #include "mail_render.hpp"
 #include "mail_session.hpp"
 
@@ -36,8 +37,8 @@ void fetch_summaries(imap::client& c, const target& t, const std::vector<std::ui
 void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uint32_t>& numbers,
                     const std::function<void(const summary&)>& each);
 
-/// Lists the folder (query: IMAP SEARCH criteria; POP3 takes none) with
-/// the flags; returns the exit code.
-int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const imap::search_query* query);
+/// Lists the folder (query: nullptr for all; IMAP: UID SEARCH; POP3: each
+/// message tested here, TOP n 0 or RETR) with the flags; returns the exit code.
+int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query);
 
 } // namespace pigeon::cli::mail

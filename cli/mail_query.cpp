@@ -8,6 +8,9 @@
 
 #include "common.hpp"
 #include "pigeon/imap/command.hpp"
+#include "pigeon/mime/builder.hpp"
+#include "pigeon/mime/date.hpp"
+#include "pigeon/mime/rfc2047.hpp"
 
 namespace pigeon::cli::mail {
 namespace {
@@ -77,13 +80,68 @@ struct parse_failure {
     query_error e;
 };
 
+/// Criteria and the same test made here.
+struct node {
+    q query;
+    predicate pred;
+};
+
+bool has_ci(const std::string& hay, const std::string& needle_lower) {
+    return lower(hay).find(needle_lower) != std::string::npos;
+}
+
+/// The decoded values of the fields called name (any case).
+std::vector<std::string> field_values(const std::string& header, std::string_view name) {
+    std::vector<std::string> out;
+    mime::message m = mime::parse_message_view(header);
+    if (!m.root()) return out;
+    std::string want = lower(name);
+    for (mime::header_field f : m.root()->headers())
+        if (lower(f.name) == want) out.push_back(mime::decode_unstructured(f.value));
+    return out;
+}
+
+/// The day (as written) of the Date field.
+std::optional<std::chrono::year_month_day> sent_day(const std::string& header) {
+    for (const auto& v : field_values(header, "Date"))
+        if (auto d = mime::parse_date(v))
+            return std::chrono::year_month_day{std::chrono::year(d->year), std::chrono::month(static_cast<unsigned>(d->month)),
+                                               std::chrono::day(static_cast<unsigned>(d->day))};
+    return std::nullopt;
+}
+
+/// The arrival day (UTC), else the Date field's day.
+std::optional<std::chrono::year_month_day> arrival_day(const message_facts& m) {
+    if (m.internal_date)
+        return std::chrono::year_month_day{std::chrono::floor<std::chrono::days>(
+            std::chrono::sys_seconds(std::chrono::seconds(*m.internal_date)))};
+    return sent_day(m.header);
+}
+
+/// The body: what follows the blank line ("" when not known).
+std::string body_of(const std::string& whole) {
+    auto p = whole.find("\r\n\r\n");
+    std::size_t skip = 4;
+    if (auto lf = whole.find("\n\n"); lf != std::string::npos && (p == std::string::npos || lf < p)) {
+        p = lf;
+        skip = 2;
+    }
+    return p == std::string::npos ? std::string() : whole.substr(p + skip);
+}
+
+bool has_flag(const message_facts& m, const std::string& flag_lower) {
+    for (const auto& f : m.flags)
+        if (lower(f) == flag_lower) return true;
+    return false;
+}
+
 class parser {
 public:
     parser(std::vector<token> t, std::size_t end_pos, std::chrono::year_month_day today)
         : t_(std::move(t)), end_pos_(end_pos), today_(today) {}
 
-    q run() {
-        q result = parse_or();
+    node run() {
+        node result = parse_or();
         if (i_ < t_.size()) {
             if (t_[i_].paren) fail(t_[i_].pos, "a ')' without its '('");
             fail(t_[i_].pos, "unexpected '" + printable(t_[i_].text) + "'");
@@ -100,18 +158,19 @@ private:
         return !at_end() && !t_[i_].quoted && !t_[i_].paren && lower(t_[i_].text) == k;
     }
 
-    q parse_or() {
-        q left = parse_and();
+    node parse_or() {
+        node left = parse_and();
         while (keyword_is("or")) {
             ++i_;
-            q right = parse_and();
-            left = q::or_(std::move(left), std::move(right));
+            node right = parse_and();
+            left = {q::or_(std::move(left.query), std::move(right.query)),
+                    [a = left.pred, b = right.pred](const message_facts& m) { return a(m) || b(m); }};
         }
         return left;
     }
 
-    q parse_and() {
-        std::vector<q> parts;
+    node parse_and() {
+        std::vector<node> parts;
         for (;;) {
             if (at_end() || keyword_is("or") || (t_[i_].paren && t_[i_].text == ")")) break;
             if (keyword_is("and")) {
@@ -128,27 +187,38 @@ private:
             fail(here(), "expected a search term before '" + printable(t_[i_].text) + "'");
         }
         if (parts.size() == 1) return std::move(parts.front());
-        return q::and_(std::move(parts));
+        std::vector<q> queries;
+        std::vector<predicate> preds;
+        for (auto& n : parts) {
+            queries.push_back(std::move(n.query));
+            preds.push_back(std::move(n.pred));
+        }
+        return {q::and_(std::move(queries)), [preds](const message_facts& m) {
+                    for (const auto& p : preds)
+                        if (!p(m)) return false;
+                    return true;
+                }};
     }
 
-    q parse_unary() {
+    node parse_unary() {
         if (++depth_ > 50) fail(here(), "the query is nested too deeply");
-        q r = unary_inner();
+        node r = unary_inner();
         --depth_;
         return r;
     }
 
-    q unary_inner() {
+    node unary_inner() {
         if (keyword_is("not")) {
             ++i_;
             if (at_end()) fail(here(), "expected a search term after 'not'");
-            return q::not_(parse_unary());
+            node inner = parse_unary();
+            return {q::not_(std::move(inner.query)), [p = inner.pred](const message_facts& m) { return !p(m); }};
         }
         if (t_[i_].paren) {
             if (t_[i_].text == ")") fail(t_[i_].pos, "a ')' without its '('");
             std::size_t open = t_[i_].pos;
             ++i_;
-            q inner = parse_or();
+            node inner = parse_or();
             if (at_end() || !(t_[i_].paren && t_[i_].text == ")")) fail(at_end() ? end_pos_ : here(),
                                                                          "the '(' at position " +
                                                                              std::to_string(open) + " is not closed");
@@ -206,32 +276,65 @@ private:
         return n * mult;
     }
 
-    q term() {
+    node term() {
         const token& t = t_[i_];
         if (t.quoted)
             fail(t.pos, "a quoted string must follow a search key (from, subject, text...): \"" +
                             printable(t.text) + "\"");
         std::string k = lower(t.text);
         ++i_;
-        static const std::pair<const char*, q (*)()> flags[] = {
-            {"all", &q::all},           {"seen", &q::seen},         {"unseen", &q::unseen},
-            {"flagged", &q::flagged},   {"unflagged", &q::unflagged}, {"answered", &q::answered},
-            {"unanswered", &q::unanswered}, {"deleted", &q::deleted}, {"undeleted", &q::undeleted},
-            {"draft", &q::draft},       {"undraft", &q::undraft},
+        // Flags: the criterion and the flag it tests (set or not).
+        struct flag_key {
+            const char* name;
+            q (*make)();
+            const char* flag;  // lower case; nullptr: every message
+            bool set;
         };
-        for (const auto& [name, make] : flags)
-            if (k == name) return make();
-        static const std::pair<const char*, q (*)(std::string_view)> strings[] = {
-            {"from", &q::from}, {"to", &q::to},           {"cc", &q::cc},     {"bcc", &q::bcc},
-            {"subject", &q::subject}, {"body", &q::body}, {"text", &q::text}, {"keyword", &q::keyword},
-            {"unkeyword", &q::unkeyword},
+        static const flag_key flags[] = {
+            {"all", &q::all, nullptr, true},
+            {"seen", &q::seen, "\\seen", true},           {"unseen", &q::unseen, "\\seen", false},
+            {"flagged", &q::flagged, "\\flagged", true},  {"unflagged", &q::unflagged, "\\flagged", false},
+            {"answered", &q::answered, "\\answered", true}, {"unanswered", &q::unanswered, "\\answered", false},
+            {"deleted", &q::deleted, "\\deleted", true},  {"undeleted", &q::undeleted, "\\deleted", false},
+            {"draft", &q::draft, "\\draft", true},        {"undraft", &q::undraft, "\\draft", false},
         };
-        for (const auto& [name, make] : strings) {
+        for (const auto& f : flags) {
+            if (k != f.name) continue;
+            if (!f.flag) return {f.make(), [](const message_facts&) { return true; }};
+            return {f.make(), [flag = std::string(f.flag), set = f.set](const message_facts& m) {
+                        return has_flag(m, flag) == set;
+                    }};
+        }
+        if (k == "keyword" || k == "unkeyword") {
+            const token& v = value(k, "a keyword");
+            check_atom(v);
+            bool set = k == "keyword";
+            return {set ? q::keyword(v.text) : q::unkeyword(v.text),
+                    [flag = lower(v.text), set](const message_facts& m) { return has_flag(m, flag) == set; }};
+        }
+        static const std::pair<const char*, q (*)(std::string_view)> fields[] = {
+            {"from", &q::from}, {"to", &q::to}, {"cc", &q::cc}, {"bcc", &q::bcc}, {"subject", &q::subject},
+        };
+        for (const auto& [name, make] : fields) {
             if (k != name) continue;
-            const token& v = value(k, k == "keyword" || k == "unkeyword" ? "a keyword" : "a string");
-            if (k == "keyword" || k == "unkeyword") check_atom(v);
-            else check_text(v);
-            return make(v.text);
+            const token& v = value(k, "a string");
+            check_text(v);
+            return {make(v.text), [field = std::string(name), want = lower(v.text)](const message_facts& m) {
+                        for (const auto& val : field_values(m.header, field))
+                            if (has_ci(val, want)) return true;
+                        return false;
+                    }};
+        }
+        if (k == "body" || k == "text") {
+            const token& v = value(k, "a string");
+            check_text(v);
+            needs_whole_ = true;
+            bool whole_text = k == "text";
+            return {whole_text ? q::text(v.text) : q::body(v.text),
+                    [want = lower(v.text), whole_text](const message_facts& m) {
+                        const std::string& all = m.whole ? *m.whole : m.header;
+                        return has_ci(whole_text ? all : body_of(all), want);
+                    }};
         }
         if (k == "header") {
             const token& name = value(k, "a header field name");
@@ -240,22 +343,47 @@ private:
             if (name.text.empty()) fail(name.pos, "not a header field name: ''");
             const token& v = value("header " + name.text, "a string");
             check_text(v);
-            return q::header(name.text, v.text);
+            return {q::header(name.text, v.text), [field = name.text, want = lower(v.text)](const message_facts& m) {
+                        for (const auto& val : field_values(m.header, field))
+                            if (has_ci(val, want)) return true;
+                        return false;
+                    }};
         }
-        static const std::pair<const char*, q (*)(std::chrono::year_month_day)> dates[] = {
-            {"since", &q::since},           {"before", &q::before},           {"on", &q::on},
-            {"sent-since", &q::sent_since}, {"sent-before", &q::sent_before}, {"sent-on", &q::sent_on},
+        enum class when { since, before, on };
+        struct date_key {
+            const char* name;
+            q (*make)(std::chrono::year_month_day);
+            when w;
+            bool sent;
         };
-        for (const auto& [name, make] : dates)
-            if (k == name) return make(date_value(k));
-        if (k == "larger") return q::larger(size_value(k));
-        if (k == "smaller") return q::smaller(size_value(k));
+        static const date_key dates[] = {
+            {"since", &q::since, when::since, false},           {"before", &q::before, when::before, false},
+            {"on", &q::on, when::on, false},                    {"sent-since", &q::sent_since, when::since, true},
+            {"sent-before", &q::sent_before, when::before, true}, {"sent-on", &q::sent_on, when::on, true},
+        };
+        for (const auto& d : dates) {
+            if (k != d.name) continue;
+            auto day = date_value(k);
+            return {d.make(day), [day, w = d.w, sent = d.sent](const message_facts& m) {
+                        auto got = sent ? sent_day(m.header) : arrival_day(m);
+                        if (!got) return false;
+                        auto a = std::chrono::sys_days(*got), b = std::chrono::sys_days(day);
+                        return w == when::since ? a >= b : w == when::before ? a < b : a == b;
+                    }};
+        }
+        if (k == "larger" || k == "smaller") {
+            std::uint64_t n = size_value(k);
+            bool larger = k == "larger";
+            return {larger ? q::larger(n) : q::smaller(n),
+                    [n, larger](const message_facts& m) { return larger ? m.size > n : m.size < n; }};
+        }
         if (k == "uid") {
             const token& v = value(k, "a UID set (1:5,9)");
             std::error_code ec;
             auto set = imap::uid_set::parse(v.text, ec, 10000);
             if (!set) fail(v.pos, "not a UID set: '" + printable(v.text) + "' (want 7, 1:5,9 or 100:*)");
-            return q::uid(*set);
+            // Messages held here have no UID (POP3).
+            return {q::uid(*set), [](const message_facts&) { return false; }};
         }
         if (t.paren) fail(t.pos, "unexpected '" + t.text + "'");
         fail(t.pos, "unknown search key '" + printable(t.text) +
@@ -264,6 +392,10 @@ private:
                         "keyword, uid, all, and, or, not)");
     }
 
+public:
+    bool needs_whole() const noexcept { return needs_whole_; }
+
+private:
     void check_text(const token& v) {
         for (char c : v.text)
             if (c == '\r' || c == '\n' || c == '\0') fail(v.pos, "a line break or NUL cannot be searched for");
@@ -281,6 +413,7 @@ private:
     std::size_t end_pos_;
     std::chrono::year_month_day today_;
     int depth_ = 0;
+    bool needs_whole_ = false;
 };
 
 } // namespace
@@ -290,8 +423,9 @@ std::string query_text(const std::vector<std::string>& words) {
     std::string out;
     for (const auto& w : words) {
         if (!out.empty()) out += ' ';
-        // "(" and ")" as words of their own are the grouping the user typed.
-        bool quote = w.empty() || (w != "(" && w != ")" && w.find_first_of(" \t\r\n\"()\\") != std::string::npos);
+        // Parentheses stay grouping ("(subject", "x)"); a value with them and
+        // no blank ("f(x)") needs quotes inside the word.
+        bool quote = w.empty() || w.find_first_of(" \t\r\n\"\\") != std::string::npos;
         if (!quote) {
             out += w;
             continue;
@@ -316,16 +450,21 @@ parsed_query parse_query(std::string_view text, std::chrono::year_month_day toda
     if (t.list.empty()) {
         r.empty = true;
         r.query = q::all();
+        r.matches = [](const message_facts&) { return true; };
         return r;
     }
     try {
         parser p(std::move(t.list), text.size() + 1, today);
-        r.query = p.run();
+        node n = p.run();
+        r.query = std::move(n.query);
+        r.matches = std::move(n.pred);
+        r.needs_whole = p.needs_whole();
         // What the builder refuses (8-bit text that is not UTF-8): found now,
         // not on the wire.
         imap::command_builder b("A", "SEARCH");
         if (r.query->append_to(b)) {
             r.query.reset();
+            r.matches = nullptr;
             r.error = {1, "the query holds text that is not UTF-8"};
         }
     } catch (const parse_failure& f) {

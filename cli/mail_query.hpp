@@ -17,8 +17,15 @@
 //   ids:      uid SET (1:5,9)
 // Parsing never throws: a query that does not parse gives the position
 // (1-based column of the query text) and what was expected there.
+//
+// Besides the IMAP criteria, a query gives a predicate over a message held
+// here (POP3 cannot search): the same rules, case-insensitive substrings of
+// the decoded fields, dates from the Date field where there is no arrival
+// date, no flags (POP3 has none: "unseen" holds, "seen" does not).
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,15 +40,28 @@ struct query_error {
     std::string message;
 };
 
+/// What the local predicate looks at.
+struct message_facts {
+    std::string header;                 ///< the header block as received
+    std::optional<std::string> whole;   ///< the whole message (for body / text)
+    std::vector<std::string> flags;
+    std::uint64_t size = 0;
+    std::optional<std::int64_t> internal_date;  ///< Unix seconds; none: the Date field's
+};
+using predicate = std::function<bool(const message_facts&)>;
+
 struct parsed_query {
     std::optional<imap::search_query> query;  ///< set when it parsed
+    predicate matches;                        ///< likewise
+    bool needs_whole = false;                 ///< matches looks at the body (body, text)
     query_error error;                        ///< otherwise
     bool empty = false;                       ///< no terms at all (ALL)
 };
 
 /// The query text from command-line words: one word is taken as written
 /// (the whole query quoted by the shell); several are joined by spaces, a
-/// word with blanks, quotes or parentheses in it quoted again.
+/// word with blanks, quotes or backslashes in it quoted again (parentheses
+/// in a word stay grouping).
 std::string query_text(const std::vector<std::string>& words);
 
 /// Parses text; dates like "today" are relative to today.

@@ -472,43 +472,72 @@ TEST_CASE("wait: a match already there, a timeout, a message sent by pigeon send
     drop_folder(s.folder);
 }
 
-TEST_CASE("POP3: list, read, wait --new and delete by UIDL") {
+TEST_CASE("POP3: list, read, search and wait with a query tested locally, delete by UIDL") {
     const std::string token = unique("pm-pop3");
     const fs::path md = lab::maildir(lab::alice.name);
-    const std::string body = "From: pop@lab.test\r\nTo: alice@lab.test\r\nSubject: pop " + token + "\r\n\r\nbody\r\n";
-    std::thread dropper([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-        const std::string name = std::to_string(std::time(nullptr)) + ".P" + std::to_string(::getpid()) + "." + token;
+    auto body_of = [&](const std::string& which) {
+        return "From: pop@lab.test\r\nTo: alice@lab.test\r\nSubject: pop " + which + " " + token +
+               "\r\nX-Pigeon-Token: " + token + "\r\n\r\nbody of " + which + "\r\n";
+    };
+    auto drop = [&](const std::string& which) {
+        const std::string name = std::to_string(std::time(nullptr)) + ".P" + std::to_string(::getpid()) + "." +
+                                 which + "." + token;
         {
             std::ofstream f(md / "tmp" / name, std::ios::binary);
-            f << body;
+            f << body_of(which);
         }
         std::error_code ec;  // a failure shows as the wait's timeout
         fs::rename(md / "tmp" / name, md / "new" / name, ec);
+    };
+    // "first" arrives first but does not match; wait returns "second".
+    std::thread dropper([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+        drop("first");
+        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        drop("second");
     });
-    auto w = cli({"wait", pop3_url(), "--new", "--timeout", "30", "--json", "--interval", "0.5"});
+    auto w = cli({"wait", pop3_url(), "header", "X-Pigeon-Token", token, "and", "subject", "second", "--new",
+                  "--timeout", "30", "--json", "--interval", "0.5"});
     dropper.join();
     REQUIRE_MESSAGE(w.exit_code == 0, w.err);
     json j = json::parse(w.out);
     REQUIRE(j.size() == 1);
-    CHECK(j[0]["subject"] == "pop " + token);
+    CHECK(j[0]["subject"] == "pop second " + token);
     const std::string uidl = j[0]["uid"].get<std::string>();
     CHECK(j[0]["uidvalidity"].is_null());
 
     auto l = cli({"list", pop3_url(), "--json", "--all"});
     REQUIRE(l.exit_code == 0);
-    bool listed = false;
+    std::string first_uidl;
     for (const auto& e : json::parse(l.out))
-        if (e["uid"] == uidl) listed = e["subject"] == "pop " + token;
-    CHECK(listed);
+        if (e["subject"] == "pop first " + token) first_uidl = e["uid"].get<std::string>();
+    CHECK_FALSE(first_uidl.empty());
+
+    auto subjects = [&](std::vector<std::string> q) {
+        std::vector<std::string> args{"search", pop3_url(), "--json", "--all"};
+        args.insert(args.end(), q.begin(), q.end());
+        auto r = cli(args);
+        REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+        std::set<std::string> out;
+        for (const auto& e : json::parse(r.out)) out.insert(e["subject"].get<std::string>());
+        return out;
+    };
+    using set = std::set<std::string>;
+    const std::string s1 = "pop first " + token, s2 = "pop second " + token;
+    CHECK(subjects({"header", "X-Pigeon-Token", token}) == set{s1, s2});
+    CHECK(subjects({"header", "X-Pigeon-Token", token, "and", "not", "subject", "second"}) == set{s1});
+    CHECK(subjects({"header", "X-Pigeon-Token", token, "and", "body", "BODY OF SECOND"}) == set{s2});
+    CHECK(subjects({"header", "X-Pigeon-Token", token, "and", "(subject", "first", "or", "from", "nobody)"}) ==
+          set{s1});
+    CHECK(subjects({"header", "X-Pigeon-Token", token, "and", "seen"}).empty());  // POP3 has no flags
+    CHECK(subjects({"header", "X-Pigeon-Token", token, "and", "since", "today"}).empty());  // no Date field
 
     auto r = cli({"read", pop3_url(), uidl, "--raw"});
     REQUIRE(r.exit_code == 0);
-    CHECK(r.out == body);
+    CHECK(r.out == body_of("second"));
     CHECK(cli({"read", pop3_url(), "no-such-uidl"}).exit_code == 66);
-    CHECK(cli({"search", pop3_url(), "from", "x"}).exit_code == 64);
 
-    auto d = cli({"delete", pop3_url(), uidl});
+    auto d = cli({"delete", pop3_url(), uidl, first_uidl});
     REQUIRE_MESSAGE(d.exit_code == 0, d.err);
     CHECK(contains(d.out, "deleted " + uidl));
     std::size_t left = 0;

@@ -95,6 +95,9 @@ TEST_CASE("mail query: command-line words, non-ASCII, relative dates") {
     auto r = explain({"subject", "disk full", "or", "(", "from", "alice", ")"});
     REQUIRE(r.exit_code == 0);
     CHECK(r.out == "OR SUBJECT \"disk full\" FROM alice\n");
+    auto p = explain({"(subject", "a", "or", "from", "b)", "seen"});
+    REQUIRE(p.exit_code == 0);
+    CHECK(p.out == "OR SUBJECT a FROM b SEEN\n");
     auto q = explain({"subject", "say \"hi\""});
     REQUIRE(q.exit_code == 0);
     CHECK(q.out == "SUBJECT \"say \\\"hi\\\"\"\n");
