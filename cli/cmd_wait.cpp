@@ -100,11 +100,7 @@ int wait_pop3(const wait_cmd& c, const mail::target& t, const mail::parsed_query
         for (auto it = uids.rbegin(); it != uids.rend(); ++it) {
             if (before.count(it->uid) || rejected.count(it->uid)) continue;
             if (!pq.empty) {
-                mail::message_facts m;
-                m.header = p.top(it->number, 0);
-                m.size = sizes[it->number];
-                if (pq.needs_whole) m.whole = p.retrieve(it->number);
-                if (!pq.matches(m)) {
+                if (!pq.matches(mail::pop3_facts(p, it->number, sizes[it->number], pq.needs_whole))) {
                     rejected.insert(it->uid);
                     continue;
                 }

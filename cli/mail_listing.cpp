@@ -87,6 +87,14 @@ void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uin
     }
 }
 
+message_facts pop3_facts(pop3::client& c, std::uint32_t n, std::uint64_t size, bool whole) {
+    message_facts m;
+    m.header = c.top(n, 0);
+    m.size = size;
+    if (whole) m.whole = c.retrieve(n);
+    return m;
+}
+
 int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query) {
     std::size_t page_size = l.page_size;
     if (l.all) page_size = 0;
@@ -106,13 +114,8 @@ int run_listing(const mail_flags& f, const listing_flags& l, const target& t, co
             std::map<std::uint32_t, std::uint64_t> sizes;
             c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
             std::vector<std::uint32_t> kept;
-            for (std::uint32_t n : numbers) {
-                message_facts m;
-                m.header = c.top(n, 0);
-                m.size = sizes[n];
-                if (query->needs_whole) m.whole = c.retrieve(n);
-                if (query->matches(m)) kept.push_back(n);
-            }
+            for (std::uint32_t n : numbers)
+                if (query->matches(pop3_facts(c, n, sizes[n], query->needs_whole))) kept.push_back(n);
             numbers = std::move(kept);
         }
         total = numbers.size();

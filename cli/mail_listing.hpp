@@ -37,6 +37,10 @@ void fetch_summaries(imap::client& c, const target& t, const std::vector<std::ui
 void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uint32_t>& numbers,
                     const std::function<void(const summary&)>& each);
 
+/// What the query's local test needs of POP3 message n (size: from LIST):
+/// its header (TOP n 0), and the whole message when whole is set (RETR).
+message_facts pop3_facts(pop3::client& c, std::uint32_t n, std::uint64_t size, bool whole);
+
 /// Lists the folder (query: nullptr for all; IMAP: UID SEARCH; POP3: each
 /// message tested here, TOP n 0 or RETR) with the flags; returns the exit code.
 int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query);
