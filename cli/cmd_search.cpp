@@ -15,7 +15,7 @@ namespace pigeon::cli {
 namespace {
 
 const registrar search_cmd{command_info{
-    "search", "Search a mail folder (IMAP): from alice and since 2026-01-01 and not seen",
+    "search", "Search a mail folder or maildrop: from alice and since 2026-01-01 and not seen",
     [](CLI::App& sub) -> std::function<int()> {
         struct state {
             mail::mail_flags f;

@@ -14,16 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "support/lab.hpp"
 #include "support/run_process.hpp"
 
 using nlohmann::json;
+namespace lab = pigeon::test::lab;
 
 namespace {
 
-// lab/lab.sh: MAILDEV_*.
-constexpr int smtp_port = 10026, web_port = 10080;
-constexpr int auth_smtp_port = 10027, auth_web_port = 10081;
-const std::string user = "maildev", password = "maildev-pass-9";
+constexpr int smtp_port = lab::maildev_port, web_port = lab::maildev_web_port;
+constexpr int auth_smtp_port = lab::maildev_auth_port, auth_web_port = lab::maildev_auth_web_port;
+const std::string user{lab::maildev_user.name}, password{lab::maildev_user.password};
 
 std::string unique_token() {
     static std::mt19937_64 rng{std::random_device{}()};
