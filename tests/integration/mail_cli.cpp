@@ -14,6 +14,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -612,5 +613,43 @@ TEST_CASE("list on a terminal: sized to its width and height, bold unseen rows, 
     CHECK(contains(wide[3], "Grüße"));
     CHECK(contains(wide[4], "weekly report"));
     CHECK(contains(wide[4], "1.2M"));
+    drop_folder(s.folder);
+}
+
+TEST_CASE("accounts: --account, the account as first argument, PIGEON_ACCOUNT, a password command") {
+    seeded s = seed("pm-account");
+    const std::string dir = "/tmp/" + unique("pm-account-cfg");
+    fs::create_directories(dir);
+    {
+        std::ofstream pw(dir + "/pw");
+        pw << lab::alice.password << "\n";
+        std::ofstream cfg(dir + "/pigeon.toml");
+        cfg << "[accounts.lab]\nuser = \"alice@lab.test\"\npassword_command = \"cat " << dir << "/pw\"\n"
+            << "tls_ca = \"" << lab::ca_file() << "\"\n"
+            << "[accounts.lab.fetch]\nsource = \"imaps://localhost:" << lab::imaps_port << "\"\n";
+    }
+    auto run = [&](std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+        args.insert(args.end(), {"--config", dir + "/pigeon.toml"});
+        test::process_options o;
+        o.env = std::move(env);
+        o.env["PIGEON_PASSWORD"] = "";  // the account's password command, nothing else
+        return test::run_process(test::pigeon_cli(), args, o);
+    };
+    auto a = run({"list", "--account", "lab", "--folder", s.folder, "--json"});
+    REQUIRE_MESSAGE(a.exit_code == 0, a.err);
+    CHECK(json_uids(a.out) == std::vector<std::uint32_t>{5, 4, 3, 2, 1});
+    CHECK(json::parse(a.out)[0]["account"] == "lab");
+    auto b = run({"list", "lab", "--folder", s.folder, "--json", "--page-size", "1"});
+    REQUIRE_MESSAGE(b.exit_code == 0, b.err);
+    CHECK(json_uids(b.out) == std::vector<std::uint32_t>{5});
+    auto c = run({"search", "--folder", s.folder, "--json", "from", "alice"}, {{"PIGEON_ACCOUNT", "lab"}});
+    REQUIRE_MESSAGE(c.exit_code == 0, c.err);
+    CHECK(json_uids(c.out) == std::vector<std::uint32_t>{3, 1});
+    auto d = run({"read", "--account", "lab", "--folder", s.folder, "1"});
+    REQUIRE_MESSAGE(d.exit_code == 0, d.err);
+    CHECK(contains(d.out, "disk full on db1"));
+    auto e = run({"list", "--account", "nosuch"});
+    CHECK(e.exit_code == 78);
+    fs::remove_all(dir);
     drop_folder(s.folder);
 }
