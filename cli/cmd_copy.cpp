@@ -33,27 +33,21 @@ int run(const mail::mail_flags& f, bool move) {
     return exit_ok;
 }
 
-CLI::App* setup(CLI::App& sub, std::shared_ptr<mail::mail_flags> f) {
+/// The options of copy and move (the same), and the command to run.
+std::function<int()> setup(CLI::App& sub, bool move) {
+    auto f = std::make_shared<mail::mail_flags>();
     f->add_to(sub, "args", "[URL] ID... FOLDER", nullptr);
-    return &sub;
+    return [f, move] { return mail::guarded([&] { return run(*f, move); }); };
 }
 
 const registrar copy_cmd{command_info{
     "copy", "Copy messages to another folder",
-    [](CLI::App& sub) -> std::function<int()> {
-        auto f = std::make_shared<mail::mail_flags>();
-        setup(sub, f);
-        return [f] { return mail::guarded([&] { return run(*f, false); }); };
-    },
+    [](CLI::App& sub) { return setup(sub, false); },
     {}}};
 
 const registrar move_cmd{command_info{
     "move", "Move messages to another folder (MOVE, or COPY + expunge of just these)",
-    [](CLI::App& sub) -> std::function<int()> {
-        auto f = std::make_shared<mail::mail_flags>();
-        setup(sub, f);
-        return [f] { return mail::guarded([&] { return run(*f, true); }); };
-    },
+    [](CLI::App& sub) { return setup(sub, true); },
     {}}};
 
 } // namespace
