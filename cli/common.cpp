@@ -33,52 +33,85 @@ void tls_flags::add_to(CLI::App& app) {
         ->type_name("URL");
 }
 
-terminal_size terminal_size_of(int fd) {
-    terminal_size t;
+std::optional<terminal_size> tty_size(int fd) {
     struct winsize ws {};
-    if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-        t.columns = ws.ws_col;
-        if (ws.ws_row > 0) t.rows = ws.ws_row;
-        return t;
-    }
-    auto number = [](const std::string& v, std::size_t fallback) {
-        if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return fallback;
-        const std::size_t n = std::stoul(v);
-        return n > 0 ? n : fallback;
-    };
-    t.columns = number(env_value("COLUMNS"), t.columns);
-    t.rows = number(env_value("LINES"), t.rows);
+    if (::isatty(fd) != 1 || ::ioctl(fd, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return std::nullopt;
+    terminal_size t;
+    t.columns = ws.ws_col;
+    if (ws.ws_row > 0) t.rows = ws.ws_row;
     return t;
 }
 
-namespace {
-bool starts_code_point(unsigned char c) { return (c & 0xC0) != 0x80; }
-std::size_t code_points(std::string_view text) {
-    std::size_t n = 0;
-    for (unsigned char c : text) n += starts_code_point(c);
-    return n;
+terminal_size terminal_size_of(int fd, terminal_size fallback) {
+    if (auto t = tty_size(fd)) return *t;
+    auto number = [](const std::string& v, std::size_t dflt) {
+        if (v.empty() || v.size() > 5 || v.find_first_not_of("0123456789") != std::string::npos) return dflt;
+        const std::size_t n = std::stoul(v);
+        return n > 0 ? n : dflt;
+    };
+    fallback.columns = number(env_value("COLUMNS"), fallback.columns);
+    fallback.rows = number(env_value("LINES"), fallback.rows);
+    return fallback;
 }
-} // namespace
 
-std::string fit_columns(std::string_view text, std::size_t columns) {
-    if (code_points(text) <= columns) return std::string(text);
-    if (columns == 0) return {};
-    std::size_t seen = 0, i = 0;
-    for (; i < text.size(); ++i) {
-        if (starts_code_point(static_cast<unsigned char>(text[i]))) {
-            if (seen == columns - 1) break;
-            ++seen;
+namespace {
+
+/// The code point at s[i] (a lone or truncated lead byte is itself), i moved past it.
+std::uint32_t decode_point(std::string_view s, std::size_t& i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    int len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (i + static_cast<std::size_t>(len) > s.size()) len = 1;
+    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1fu) : len == 3 ? (c & 0x0fu) : (c & 0x07u);
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3fu);
+    i += static_cast<std::size_t>(len);
+    return cp;
+}
+
+std::size_t point_width(std::uint32_t cp) {
+    if ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x200b && cp <= 0x200f) || (cp >= 0xfe00 && cp <= 0xfe0f)) return 0;
+    static const std::pair<std::uint32_t, std::uint32_t> wide[] = {
+        {0x1100, 0x115f}, {0x2e80, 0x303e}, {0x3041, 0xa4cf}, {0xac00, 0xd7a3}, {0xf900, 0xfaff},
+        {0xfe30, 0xfe4f}, {0xff00, 0xff60}, {0xffe0, 0xffe6}, {0x1f300, 0x1f64f}, {0x1f900, 0x1f9ff},
+        {0x20000, 0x3fffd},
+    };
+    for (const auto& [lo, hi] : wide)
+        if (cp >= lo && cp <= hi) return 2;
+    return 1;
+}
+
+std::string fit(std::string_view s, std::size_t width, bool pad) {
+    std::string out;
+    std::size_t w = display_width(s);
+    if (w <= width) {
+        out.assign(s);
+    } else {
+        w = 0;
+        if (width > 0) {
+            for (std::size_t i = 0; i < s.size();) {
+                const std::size_t start = i;
+                const std::size_t cw = point_width(decode_point(s, i));
+                if (w + cw > width - 1) break;
+                out.append(s.substr(start, i - start));
+                w += cw;
+            }
+            out += "\xE2\x80\xA6";  // …
+            ++w;
         }
     }
-    return std::string(text.substr(0, i)) + "\xE2\x80\xA6";
-}
-
-std::string pad_columns(std::string_view text, std::size_t columns) {
-    std::string out = fit_columns(text, columns);
-    const std::size_t n = code_points(out);
-    if (n < columns) out.append(columns - n, ' ');
+    if (pad && w < width) out.append(width - w, ' ');
     return out;
 }
+
+} // namespace
+
+std::size_t display_width(std::string_view text) {
+    std::size_t w = 0;
+    for (std::size_t i = 0; i < text.size();) w += point_width(decode_point(text, i));
+    return w;
+}
+
+std::string fit_columns(std::string_view text, std::size_t columns) { return fit(text, columns, false); }
+std::string pad_columns(std::string_view text, std::size_t columns) { return fit(text, columns, true); }
 
 bool percent_decode(std::string_view in, std::string& out) {
     auto hexval = [](char c) -> int {

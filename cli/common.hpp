@@ -3,6 +3,7 @@
 // flags, printing server text safely, and mapping exceptions to exit codes.
 #include <exception>
 #include <stdexcept>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,16 +76,20 @@ struct trace_flags {
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
 std::string printable(std::string_view text);
 
-/// The size of the terminal on fd (TIOCGWINSZ), else $COLUMNS / $LINES,
-/// else 80 x 24.
 struct terminal_size {
     std::size_t columns = 80;
     std::size_t rows = 24;
 };
-terminal_size terminal_size_of(int fd);
+/// The size of the terminal on fd (TIOCGWINSZ); nullopt when fd is not one.
+std::optional<terminal_size> tty_size(int fd);
+/// tty_size(fd), else $COLUMNS / $LINES, else `fallback`.
+terminal_size terminal_size_of(int fd, terminal_size fallback = {});
 
+/// Columns a UTF-8 string takes on a terminal (wide East Asian characters
+/// and emoji 2, combining marks and zero-width spaces 0, others 1).
+std::size_t display_width(std::string_view text);
 /// text (UTF-8, already printable()) cut to at most `columns` columns,
-/// counting a code point as one column, ending in "…" when cut.
+/// ending in "…" when cut.
 std::string fit_columns(std::string_view text, std::size_t columns);
 /// The same, padded with blanks to exactly `columns` (table cells).
 std::string pad_columns(std::string_view text, std::size_t columns);

@@ -22,7 +22,8 @@ std::string home_dir() {
     return h && *h ? std::string(h) : std::string();
 }
 
-/// The path of a URL ("imaps://h/Lists%2Fdev" -> "Lists/dev"), percent-decoded.
+} // namespace
+
 std::string url_folder(const std::string& url) {
     auto sep = url.find("://");
     if (sep == std::string::npos) return {};
@@ -34,6 +35,8 @@ std::string url_folder(const std::string& url) {
     if (!percent_decode(raw, out)) throw exit_error(exit_usage, "bad percent escape in the URL path: " + printable(url));
     return out;
 }
+
+namespace {
 
 std::chrono::year_month_day parse_day(const std::string& text, const char* what) {
     int y = 0;
@@ -124,15 +127,7 @@ std::string state_root(const std::string& flag) {
     return home + "/.local/state/pigeon";
 }
 
-void fetch_flags::add_to(CLI::App& app, bool watch) {
-    app.add_option("source", sources,
-                   "Accounts of the configuration file, or URLs: imaps://user@host/Folder, pop3s://user@host "
-                   "(default: every account with a fetch section)")
-        ->type_name("ACCOUNT|URL");
-    app.add_option("--into", into, "Destination: maildir:PATH, mbox:PATH, mda:COMMAND, or forwarding: lmtp:SOCKET?to=ADDR, lmtp://HOST:PORT?to=ADDR, smtp://HOST:PORT?to=ADDR (default: the account's)")
-        ->type_name("DEST");
-    app.add_option("--folder", folders, "IMAP folder or pattern (repeatable; 'Lists/*'); overrides the URL path")
-        ->type_name("NAME");
+void fetch_flags::add_connection_to(CLI::App& app) {
     app.add_option("--config", config, "Configuration file (default: $XDG_CONFIG_HOME/pigeon/config.toml)")
         ->type_name("FILE");
     app.add_option("--user", user, "Log in with this user name (default: the URL's or the account's)")
@@ -147,6 +142,18 @@ void fetch_flags::add_to(CLI::App& app, bool watch) {
     trace.add_to(app);
     app.add_option("--timeout", timeout, "Connect and I/O timeout in seconds (default: the account's, else 60)")
         ->check(CLI::PositiveNumber);
+}
+
+void fetch_flags::add_to(CLI::App& app, bool watch) {
+    app.add_option("source", sources,
+                   "Accounts of the configuration file, or URLs: imaps://user@host/Folder, pop3s://user@host "
+                   "(default: every account with a fetch section)")
+        ->type_name("ACCOUNT|URL");
+    app.add_option("--into", into, "Destination: maildir:PATH, mbox:PATH, mda:COMMAND, or forwarding: lmtp:SOCKET?to=ADDR, lmtp://HOST:PORT?to=ADDR, smtp://HOST:PORT?to=ADDR (default: the account's)")
+        ->type_name("DEST");
+    app.add_option("--folder", folders, "IMAP folder or pattern (repeatable; 'Lists/*'); overrides the URL path")
+        ->type_name("NAME");
+    add_connection_to(app);
     app.add_option("--state-dir", state_dir,
                    "Where pigeon remembers what it delivered (default: $XDG_STATE_HOME/pigeon)")
         ->type_name("DIR");
@@ -169,6 +176,61 @@ void fetch_flags::add_to(CLI::App& app, bool watch) {
                    "At most N connections to one server at once (default: the account's, else 4)")
         ->type_name("N")
         ->check(CLI::PositiveNumber);
+}
+
+resolved_source resolve_source(const fetch_flags& f, const account_config* account, const std::string& url_given) {
+    account_config none;
+    const account_config& a = account ? *account : none;
+    resolved_source rs;
+    rs.fetch = a.fetch.value_or(fetch_config{});
+    const fetch_config& fc = rs.fetch;
+    rs.url = account ? first_of(fc.source, a.server) : url_given;
+    const std::string& url = rs.url;
+    if (url.empty()) throw exit_error(exit_config, "account " + printable(a.name) + ": no fetch source");
+    std::error_code ec;
+    auto ep = net::parse_endpoint(url, ec);
+    if (f.news && (!ep || ep->proto != net::protocol::nntp))
+        throw exit_error(account ? exit_config : exit_usage,
+                         "not an NNTP URL: " + printable(url) + " (want nntp:// or nntps://)");
+    if (!f.news && (!ep || (ep->proto != net::protocol::imap && ep->proto != net::protocol::pop3)))
+        throw exit_error(account ? exit_config : exit_usage,
+                         "not an IMAP or POP3 URL: " + printable(url) +
+                             " (want imap://, imaps://, pop3:// or pop3s://)");
+
+    fetch_source& src = rs.source;
+    src.ep = *ep;
+    tls_flags t = merged_tls(f.tls, a);
+    src.net.tls = t.apply(src.ep);
+    src.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
+    src.net.trace = f.trace.options();
+    double timeout = f.timeout > 0 ? f.timeout : a.timeout.value_or(60);
+    auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
+    src.net.connect.connect_timeout = ms;
+    src.net.connect.io_timeout = ms;
+    src.user = first_of(f.user, env_value("PIGEON_USER"), fc.user, a.user, ep->user);
+    src.auth_mechanisms = f.auth_mechanisms.empty() ? a.auth_mechanisms : f.auth_mechanisms;
+    src.allow_cleartext = f.allow_cleartext;
+    if (!src.user.empty()) {
+        std::string literal, command, origin;
+        if (!f.password_command.empty()) {
+            command = f.password_command;
+            origin = "--password-command";
+        } else if (std::string pw = env_value("PIGEON_PASSWORD"); !pw.empty()) {
+            literal = pw;
+        } else if (std::string c = env_value("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
+            command = c;
+            origin = "PIGEON_PASSWORD_COMMAND";
+        } else if (!a.password_command.empty()) {
+            command = a.password_command;
+            origin = "account " + a.name + ": password_command";
+        } else if (a.password) {
+            literal = *a.password;
+        }
+        src.password = password_source(literal, command, origin, ms, src.user);
+    } else if (ep->proto == net::protocol::pop3) {
+        throw exit_error(exit_usage, "POP3 needs a user: give user@ in the URL, --user, or user in the account");
+    }
+    return rs;
 }
 
 std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_connections,
@@ -213,52 +275,13 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
     for (const auto& w : list) {
         account_config none;
         const account_config& a = w.account ? *w.account : none;
-        fetch_config fc = a.fetch.value_or(fetch_config{});
-        std::string url = w.account ? first_of(fc.source, a.server) : w.url;
-        if (url.empty()) throw exit_error(exit_config, "account " + printable(a.name) + ": no fetch source");
-        std::error_code ec;
-        auto ep = net::parse_endpoint(url, ec);
-        if (f.news && (!ep || ep->proto != net::protocol::nntp))
-            throw exit_error(w.account ? exit_config : exit_usage,
-                             "not an NNTP URL: " + printable(url) + " (want nntp:// or nntps://)");
-        if (!f.news && (!ep || (ep->proto != net::protocol::imap && ep->proto != net::protocol::pop3)))
-            throw exit_error(w.account ? exit_config : exit_usage,
-                             "not an IMAP or POP3 URL: " + printable(url) +
-                                 " (want imap://, imaps://, pop3:// or pop3s://)");
-
+        resolved_source rs = resolve_source(f, w.account, w.url);
+        const fetch_config& fc = rs.fetch;
+        const std::string& url = rs.url;
+        const net::endpoint ep_copy = rs.source.ep;
+        const net::endpoint* ep = &ep_copy;
         fetch_job job;
-        job.source.ep = *ep;
-        tls_flags t = merged_tls(f.tls, a);
-        job.source.net.tls = t.apply(job.source.ep);
-        job.source.net.proxy = t.proxy_options(a.proxy, "account " + a.name + ": proxy");
-        job.source.net.trace = f.trace.options();
-        double timeout = f.timeout > 0 ? f.timeout : a.timeout.value_or(60);
-        auto ms = std::chrono::milliseconds(static_cast<long long>(timeout * 1000));
-        job.source.net.connect.connect_timeout = ms;
-        job.source.net.connect.io_timeout = ms;
-        job.source.user = first_of(f.user, env_value("PIGEON_USER"), fc.user, a.user, ep->user);
-        job.source.auth_mechanisms = f.auth_mechanisms.empty() ? a.auth_mechanisms : f.auth_mechanisms;
-        job.source.allow_cleartext = f.allow_cleartext;
-        if (!job.source.user.empty()) {
-            std::string literal, command, origin;
-            if (!f.password_command.empty()) {
-                command = f.password_command;
-                origin = "--password-command";
-            } else if (std::string pw = env_value("PIGEON_PASSWORD"); !pw.empty()) {
-                literal = pw;
-            } else if (std::string c = env_value("PIGEON_PASSWORD_COMMAND"); !c.empty()) {
-                command = c;
-                origin = "PIGEON_PASSWORD_COMMAND";
-            } else if (!a.password_command.empty()) {
-                command = a.password_command;
-                origin = "account " + a.name + ": password_command";
-            } else if (a.password) {
-                literal = *a.password;
-            }
-            job.source.password = password_source(literal, command, origin, ms, job.source.user);
-        } else if (ep->proto == net::protocol::pop3) {
-            throw exit_error(exit_usage, "POP3 needs a user: give user@ in the URL, --user, or user in the account");
-        }
+        job.source = std::move(rs.source);
 
         std::string dest = expand_destination(first_of(f.into, fc.destination));
         if (dest.empty() && !f.news)

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "common.hpp"
+#include "config.hpp"
 #include "fetch_engine.hpp"
 
 namespace pigeon::cli {
@@ -42,7 +43,27 @@ struct fetch_flags {
     bool news = false;
 
     void add_to(CLI::App& app, bool watch);
+    /// Only how to reach and log in: --config, --user, --password-command,
+    /// --auth-mech, --allow-cleartext-login, the TLS and trace flags,
+    /// --timeout (what the mail commands share with fetch).
+    void add_connection_to(CLI::App& app);
 };
+
+/// One ACCOUNT or URL resolved to a server and a login (flags over the
+/// PIGEON_* environment over the account); no destination, no state.
+struct resolved_source {
+    fetch_source source;
+    std::string url;        ///< the source URL (the account's fetch source or server)
+    fetch_config fetch;     ///< the account's fetch section (defaults for a URL)
+};
+/// account: the account of the configuration (nullptr for a URL); url: the
+/// URL given. Throws exit_error (64 for a bad URL given, 78 for an account's).
+resolved_source resolve_source(const fetch_flags& f, const account_config* account, const std::string& url);
+
+/// The path of a URL ("imaps://h/Lists%2Fdev" -> "Lists/dev"),
+/// percent-decoded; "" when there is none. Throws exit_error(64) for a bad
+/// percent escape.
+std::string url_folder(const std::string& url);
 
 /// The jobs: one per (account, folder or pattern), or per POP3 maildrop.
 /// Throws exit_error for a configuration or usage problem.

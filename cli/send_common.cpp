@@ -71,6 +71,8 @@ void connection_flags::add_to(CLI::App& app) {
                    "Allow only these SASL mechanisms (repeatable or comma list, e.g. SCRAM-SHA-256)")
         ->type_name("MECH")
         ->allow_extra_args(false);
+    app.add_flag("--allow-cleartext-login", allow_cleartext,
+                 "Allow a password over a connection without TLS (with --tls none, for a local test server)");
     app.add_option("--timeout", timeout, "Connect, I/O and password command timeout in seconds (default 60)")
         ->check(CLI::PositiveNumber);
     tls.add_to(app);
@@ -143,6 +145,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
         }
     }
     s.auth_mechanisms = split_list(flags.auth_mechanisms.empty() ? a.auth_mechanisms : flags.auth_mechanisms);
+    s.allow_cleartext = flags.allow_cleartext;
     s.from = first_of(flags.from, env_value("PIGEON_FROM"), a.from);
     s.domain = first_of(a.domain, domain_of(s.from));
     return s;
@@ -197,6 +200,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
         report.stage = "auth";
         sasl::selection_options sel;
         sel.allowed = s.auth_mechanisms;
+        sel.allow_cleartext_secrets = s.allow_cleartext;
         c.authenticate(*creds, sel);
         std::fill(creds->password.begin(), creds->password.end(), '\0');
         report.auth_mechanism = c.info().auth_mechanism;

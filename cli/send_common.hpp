@@ -33,6 +33,7 @@ struct connection_flags {
     std::string config;
     std::string from;
     std::vector<std::string> auth_mechanisms;
+    bool allow_cleartext = false;  ///< --allow-cleartext-login
     tls_flags tls;
     trace_flags trace;
     double timeout = 0;  ///< seconds; 0: the account's, else 60
@@ -56,6 +57,9 @@ struct send_settings {
     std::chrono::milliseconds password_timeout{60000};  ///< the --timeout
     std::optional<std::string> password;
     std::vector<std::string> auth_mechanisms;
+    /// A password may go over a connection without TLS (--tls none to a
+    /// local test server): only when asked for.
+    bool allow_cleartext = false;
     std::string from;              ///< header form, "" when not configured
     std::string domain;            ///< for bare local names ("" when unknown)
     std::map<std::string, std::string> aliases;

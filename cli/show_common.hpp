@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "pigeon/mime/address.hpp"
 #include "pigeon/mime/entity.hpp"
 #include "pigeon/mime/reader.hpp"
@@ -22,6 +24,13 @@ namespace pigeon::cli::show {
 /// from a file in bounded memory. Throws exit_error: 66 when the file is
 /// missing or unreadable, 65 when it is empty, 74 on a read error.
 mime::message load_message(const std::string& name);
+
+/// An unlinked read-write file in $TMPDIR (or /tmp); throws exit_error(74).
+int open_temp_file();
+/// The message in the regular file fd (taken over, closed on error), parsed
+/// in bounded memory; what names it in messages. Throws exit_error: 65 when
+/// it is empty, 74 on a read error.
+mime::message parse_message_fd(int fd, const std::string& what);
 
 /// "0" for the root, else entity::part_number().
 std::string part_label(const mime::entity& e);
@@ -76,7 +85,9 @@ std::string sanitize_filename(std::string_view name, const std::string& fallback
 
 // The modes of pigeon show; each returns the exit code.
 int print_view(const mime::message& m, bool all_headers);
-int print_json(const mime::message& m);
+/// extra: members written before the message's own (`pigeon read --json`
+/// adds where the message is on the server); null: none.
+int print_json(const mime::message& m, const nlohmann::ordered_json& extra = nullptr);
 int print_part(const mime::message& m, const std::string& number);
 int save_attachments(const mime::message& m, const std::string& dir);
 

@@ -22,8 +22,8 @@ namespace {
 
 std::string error_text(int err) { return std::strerror(err); }
 
-// An unlinked read-write file in $TMPDIR (or /tmp): O_TMPFILE when the
-// file system has it, else mkstemp + unlink.
+} // namespace
+
 int open_temp_file() {
     std::string dir = "/tmp";
     if (const char* t = std::getenv("TMPDIR"); t && *t) dir = t;
@@ -35,6 +35,8 @@ int open_temp_file() {
     ::unlink(tmpl.c_str());
     return fd;
 }
+
+namespace {
 
 // Copies everything readable from in to a temporary file; returns its descriptor.
 int copy_to_temp(int in, const std::string& what) {
@@ -96,6 +98,10 @@ mime::message load_message(const std::string& name) {
             fd = copy;
         }
     }
+    return parse_message_fd(fd, what);
+}
+
+mime::message parse_message_fd(int fd, const std::string& what) {
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
         int err = errno;

@@ -142,10 +142,12 @@ private:
 
 } // namespace
 
-int print_json(const mime::message& m) {
+int print_json(const mime::message& m, const json& extra) {
     mime::message_reader r(m);
     const mime::entity& root = *m.root();
     object_writer w;
+    if (extra.is_object())
+        for (const auto& [key, value] : extra.items()) w.member(key, value);
     w.member("subject", r.subject());
     w.member("from", addresses(r.from()));
     w.member("to", addresses(r.to()));

@@ -30,6 +30,16 @@ NNTP_PORT=10119 NNTPS_PORT=10563
 # at all (no AUTH TLS: the refusal test), implicit FTPS with the wrong-host
 # certificate.
 FTP_PORT=10021 FTPS_PORT=10990 FTP_PLAIN_PORT=10022 FTPS_WRONG_HOST_PORT=10991
+# MailDev (npm package, installed into lab/tools by scripts/setup.sh): SMTP
+# capture with a REST API, as test suites run it in a container. Two
+# variants, both without STARTTLS (MailDev 2 offers none): no AUTH, and AUTH
+# required on the plain connection (a client must be told to send a password
+# in clear). Not its implicit TLS: MailDev 2.2.1 exits when a client closes
+# during the TLS handshake, which every port check does.
+MAILDEV_PORT=10026 MAILDEV_WEB_PORT=10080
+MAILDEV_AUTH_PORT=10027 MAILDEV_AUTH_WEB_PORT=10081
+MAILDEV_USER=maildev MAILDEV_PASS=maildev-pass-9
+MAILDEV_JS=$LAB_SRC/tools/node_modules/maildev/bin/maildev
 # Dovecot's own clear-text listeners, reached through relay.py (see there).
 IMAP_INTERNAL_PORT=11143 POP3_INTERNAL_PORT=11110 RELAY_SOURCE=127.0.0.2
 # bench and huge hold the benchmark data seeded by lab/seed.py (lab.sh seed).
@@ -41,7 +51,7 @@ declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-�
   [demo]='demo-pass-8')
 NEWSGROUPS=(lab.test lab.misc)
 
-SERVICES=(dovecot relay postfix innd nnrpd ftp ftps ftp_plain ftps_wrong_host)
+SERVICES=(dovecot relay postfix innd nnrpd ftp ftps ftp_plain ftps_wrong_host maildev maildev_auth)
 declare -A PORTS=(
   [dovecot]="$IMAP_INTERNAL_PORT $IMAPS_PORT $POP3_INTERNAL_PORT $POP3S_PORT"
   [relay]="$IMAP_PORT $POP3_PORT"
@@ -52,11 +62,14 @@ declare -A PORTS=(
   [ftps]="$FTPS_PORT"
   [ftp_plain]="$FTP_PLAIN_PORT"
   [ftps_wrong_host]="$FTPS_WRONG_HOST_PORT"
+  [maildev]="$MAILDEV_PORT $MAILDEV_WEB_PORT"
+  [maildev_auth]="$MAILDEV_AUTH_PORT $MAILDEV_AUTH_WEB_PORT"
 )
 # Process name (/proc/PID/comm) of each service's main process, so a recycled
 # PID in a stale pid file is never mistaken for ours.
 declare -A COMM=([dovecot]=dovecot [relay]=python3 [postfix]=master [innd]=innd [nnrpd]=nnrpd
-  [ftp]=vsftpd [ftps]=vsftpd [ftp_plain]=vsftpd [ftps_wrong_host]=vsftpd)
+  [ftp]=vsftpd [ftps]=vsftpd [ftp_plain]=vsftpd [ftps_wrong_host]=vsftpd
+  [maildev]=node [maildev_auth]=node)
 
 CERTS=$RUN/certs LOGS=$RUN/log PIDS=$RUN/pids
 DOVE=$RUN/dovecot PFX=$RUN/postfix INN=$RUN/inn MAIL=$RUN/mail FTP=$RUN/ftp
@@ -79,7 +92,7 @@ pidfile_of() {
     postfix) echo "$PF_QUEUE/pid/master.pid" ;;
     innd) echo "$INN/run/innd.pid" ;;
     nnrpd) echo "$INN/run/nnrpd-$NNTPS_PORT.pid" ;;
-    ftp*) echo "$PIDS/$1.pid" ;;
+    ftp* | maildev*) echo "$PIDS/$1.pid" ;;
   esac
 }
 
@@ -901,6 +914,27 @@ start_ftps() { start_ftp_service ftps; }
 start_ftp_plain() { start_ftp_service ftp_plain; }
 start_ftps_wrong_host() { start_ftp_service ftps_wrong_host; }
 
+# ---------------------------------------------------------------- maildev
+
+# start_maildev_service NAME SMTP_PORT WEB_PORT [MAILDEV OPTION...]
+start_maildev_service() {
+  local name=$1 smtp=$2 web=$3
+  shift 3
+  rm -f "$PIDS/$name.pid"
+  if [ ! -f "$MAILDEV_JS" ]; then
+    echo "lab.sh: MailDev is not installed in $LAB_SRC/tools: run scripts/setup.sh" >&2
+    return 1
+  fi
+  touchf root:root "$LOGS/$name.log"
+  run_detached "$LOGS/$name.log" node "$MAILDEV_JS" --smtp "$smtp" --web "$web" --ip "$HOST" --web-ip "$HOST" "$@"
+  echo $! >"$PIDS/$name.pid"
+}
+start_maildev() { start_maildev_service maildev "$MAILDEV_PORT" "$MAILDEV_WEB_PORT"; }
+start_maildev_auth() {
+  start_maildev_service maildev_auth "$MAILDEV_AUTH_PORT" "$MAILDEV_AUTH_WEB_PORT" \
+    --incoming-user "$MAILDEV_USER" --incoming-pass "$MAILDEV_PASS"
+}
+
 # ---------------------------------------------------------------- commands
 
 # Logs worth showing when a service fails.
@@ -912,6 +946,7 @@ logs_of() {
     innd) echo "$LOGS/innd.log $INN/log/errlog $INN/log/news.err" ;;
     nnrpd) echo "$LOGS/nnrpd.log" ;;
     ftp*) echo "$LOGS/vsftpd-start.log $LOGS/vsftpd.log" ;;
+    maildev*) echo "$LOGS/$1.log" ;;
   esac
 }
 
@@ -973,6 +1008,7 @@ cmd_start() {
   CHANGED=0; setup_inn; dirty[innd]=$CHANGED; dirty[nnrpd]=$CHANGED
   CHANGED=0; setup_ftp
   for svc in ftp ftps ftp_plain ftps_wrong_host; do dirty[$svc]=$CHANGED; done
+  for svc in maildev maildev_auth; do dirty[$svc]=0; done
   if [ "$CERTS_NEW" = 1 ]; then      # new certificates: restart whatever runs
     for svc in "${SERVICES[@]}"; do dirty[$svc]=1; done
   fi
@@ -1162,6 +1198,12 @@ cmd_env() {
     echo "PIGEON_LAB_FTP_PLAIN_PORT=$FTP_PLAIN_PORT"
     echo "PIGEON_LAB_FTPS_WRONG_HOST_PORT=$FTPS_WRONG_HOST_PORT"
     echo "PIGEON_LAB_FTP_HOME=$(q "$FTP/home")"
+    echo "PIGEON_LAB_MAILDEV_PORT=$MAILDEV_PORT"
+    echo "PIGEON_LAB_MAILDEV_WEB_PORT=$MAILDEV_WEB_PORT"
+    echo "PIGEON_LAB_MAILDEV_AUTH_PORT=$MAILDEV_AUTH_PORT"
+    echo "PIGEON_LAB_MAILDEV_AUTH_WEB_PORT=$MAILDEV_AUTH_WEB_PORT"
+    echo "PIGEON_LAB_MAILDEV_USER=$(q "$MAILDEV_USER")"
+    echo "PIGEON_LAB_MAILDEV_PASS=$(q "$MAILDEV_PASS")"
     echo "PIGEON_LAB_NEWSGROUPS=$(q "${NEWSGROUPS[*]}")"
     echo "PIGEON_LAB_UNKNOWN_ADDRESS=nobody@$DOMAIN"
     for u in "${USERS[@]}"; do

@@ -39,6 +39,11 @@ prepare_inn_conf() {
   fi
 }
 
+# MailDev (lab/lab.sh) runs on Node from Debian; a Node that is already
+# there (with its own npm) is used as it is.
+command -v node >/dev/null 2>&1 || lab_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || lab_pkgs+=(npm)
+
 missing=()
 for p in "${build_pkgs[@]}" "${lab_pkgs[@]}" "${peer_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -65,4 +70,10 @@ fi
 for svc in dovecot postfix inn2 tinyproxy; do
   $SUDO service "$svc" stop >/dev/null 2>&1 || true
 done
+# MailDev from npm into the project (lab/tools, not tracked); 2.2.1 runs on
+# Debian 12's Node 18.
+tools=$(cd "$(dirname "$0")/.." && pwd)/lab/tools
+if [ ! -f "$tools/node_modules/maildev/bin/maildev" ]; then
+  npm install --prefix "$tools" --no-audit --no-fund --no-save --loglevel=error maildev@2.2.1
+fi
 echo "pigeon setup: all packages present"

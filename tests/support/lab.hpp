@@ -40,6 +40,13 @@ inline constexpr std::uint16_t imaps_port = 10993;
 inline constexpr std::uint16_t pop3_port = 10110;
 inline constexpr std::uint16_t pop3s_port = 10995;
 
+// MailDev: SMTP capture with a REST API (GET /email) on the web port; no
+// STARTTLS. The second requires AUTH (maildev_user) on the plain connection.
+inline constexpr std::uint16_t maildev_port = 10026;
+inline constexpr std::uint16_t maildev_web_port = 10080;
+inline constexpr std::uint16_t maildev_auth_port = 10027;
+inline constexpr std::uint16_t maildev_auth_web_port = 10081;
+
 // INN. Anyone may read; posting needs AUTHINFO (USER/PASS or SASL).
 inline constexpr std::uint16_t nntp_port = 10119;   // STARTTLS
 inline constexpr std::uint16_t nntps_port = 10563;  // implicit TLS
@@ -60,6 +67,8 @@ inline constexpr std::array<account, 3> accounts{alice, bob, carol};
 /// by those tests only.
 inline constexpr account fetch_user{"fetch@lab.test", "fetch-pass-6"};
 inline constexpr account fetch2_user{"fetch2@lab.test", "fetch2-pass-7"};
+/// The AUTH login of MailDev's maildev_auth_port.
+inline constexpr account maildev_user{"maildev", "maildev-pass-9"};
 // Refused at RCPT time with 550 5.1.1.
 inline constexpr std::string_view unknown_address = "nobody@lab.test";
 

@@ -1,0 +1,147 @@
+#include "mail_listing.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "common.hpp"
+#include "show_common.hpp"
+
+namespace pigeon::cli::mail {
+
+void listing_flags::add_to(CLI::App& app) {
+    app.add_option("--page", page, "Page N of the listing, newest first (default 1)")
+        ->type_name("N")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--page-size", page_size,
+                   "Messages per page (default: the terminal's height, else 50; 0: all)")
+        ->type_name("N");
+    app.add_flag("--all", all, "Every message, no paging");
+}
+
+std::vector<std::uint32_t> newest_first(const imap::uid_set& set, std::size_t page, std::size_t page_size) {
+    imap::uid_set s = set;
+    s.normalize();
+    std::vector<std::uint32_t> out;
+    std::uint64_t skip = page_size ? static_cast<std::uint64_t>(page - 1) * page_size : 0;
+    const auto& r = s.ranges();
+    for (auto it = r.rbegin(); it != r.rend(); ++it) {
+        if (it->last == imap::uid_set::star) continue;  // never in a search answer
+        std::uint64_t n = std::uint64_t(it->last) - it->first + 1;
+        if (skip >= n) {
+            skip -= n;
+            continue;
+        }
+        for (std::uint64_t u = it->last - skip; u >= it->first; --u) {
+            out.push_back(static_cast<std::uint32_t>(u));
+            if (page_size && out.size() >= page_size) return out;
+            if (u == 0) break;
+        }
+        skip = 0;
+    }
+    return out;
+}
+
+void fetch_summaries(imap::client& c, const target& t, const std::vector<std::uint32_t>& uids,
+                     const std::function<void(const summary&)>& each) {
+    const std::uint32_t uidvalidity = c.mailbox().uidvalidity.value_or(0);
+    constexpr std::size_t chunk = 2000;
+    std::vector<summary> got;
+    for (std::size_t start = 0; start < uids.size(); start += chunk) {
+        std::vector<std::uint32_t> part(uids.begin() + static_cast<std::ptrdiff_t>(start),
+                                        uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), start + chunk)));
+        got.clear();
+        imap::fetch_options o;
+        o.batch = 500;
+        o.in_flight = 4;
+        c.fetch_each(imap::uid_set::from_numbers(part), imap::fetch_items::listing(),
+                     [&](imap::message_data& m) {
+                         summary s = summary_of(m);
+                         s.account = t.account;
+                         s.folder = t.folder;
+                         if (uidvalidity) s.uidvalidity = uidvalidity;
+                         got.push_back(std::move(s));
+                     },
+                     {}, o);
+        // In the order asked for (a message expunged meanwhile is left out).
+        std::map<std::uint32_t, std::size_t> at;
+        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(got[i].uid, i);
+        for (std::uint32_t u : part)
+            if (auto it = at.find(u); it != at.end()) each(got[it->second]);
+    }
+}
+
+void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uint32_t>& numbers,
+                    const std::function<void(const summary&)>& each) {
+    std::map<std::uint32_t, std::string> uids;
+    std::map<std::uint32_t, std::uint64_t> sizes;
+    c.uidl([&](const pop3::message_uid& m) { uids[m.number] = m.uid; });
+    c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+    for (std::uint32_t n : numbers) {
+        summary s = summary_of_header(c.top(n, 0));
+        s.account = t.account;
+        s.folder = t.folder;
+        s.number = n;
+        s.uidl = uids.count(n) ? uids[n] : std::to_string(n);
+        s.size = sizes.count(n) ? sizes[n] : 0;
+        each(s);
+    }
+}
+
+message_facts pop3_facts(pop3::client& c, std::uint32_t n, std::uint64_t size, bool whole) {
+    message_facts m;
+    m.header = c.top(n, 0);
+    m.size = size;
+    if (whole) m.whole = c.retrieve(n);
+    return m;
+}
+
+int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query) {
+    std::size_t page_size = l.page_size;
+    if (l.all) page_size = 0;
+    else if (page_size == 0 && !l.all) {
+        // Not given: a screenful on a terminal, else 50. (Given as 0: all.)
+        page_size = 50;
+        if (auto term = tty_size(1); term && term->rows > 4 && !f.json) page_size = term->rows - 3;
+    }
+    summary_printer out(f.json, t.pop3 ? 16 : 8);
+    std::uint64_t total = 0;
+    if (t.pop3) {
+        pop3::client c = open_pop3(t);
+        std::vector<std::uint32_t> numbers;
+        c.list([&](const pop3::message_size& m) { numbers.push_back(m.number); });
+        std::sort(numbers.rbegin(), numbers.rend());
+        if (query && !query->empty) {
+            std::map<std::uint32_t, std::uint64_t> sizes;
+            c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+            std::vector<std::uint32_t> kept;
+            for (std::uint32_t n : numbers)
+                if (query->matches(pop3_facts(c, n, sizes[n], query->needs_whole))) kept.push_back(n);
+            numbers = std::move(kept);
+        }
+        total = numbers.size();
+        std::size_t skip = page_size ? (l.page - 1) * page_size : 0;
+        std::vector<std::uint32_t> page;
+        for (std::size_t i = skip; i < numbers.size() && (!page_size || page.size() < page_size); ++i)
+            page.push_back(numbers[i]);
+        pop3_summaries(c, t, page, [&](const summary& s) { out.add(s); });
+        c.quit();
+    } else {
+        imap::client c = open_imap(t);
+        open_folder(c, t.folder, false);
+        imap::search_result r = c.search(query ? *query->query : imap::search_query::all(), imap::search_return{});
+        total = r.all.count().value_or(0);
+        fetch_summaries(c, t, newest_first(r.all, l.page, page_size), [&](const summary& s) { out.add(s); });
+        c.logout();
+    }
+    std::string note;
+    if (page_size && total > page_size) {
+        std::uint64_t pages = (total + page_size - 1) / page_size;
+        note = "-- page " + std::to_string(l.page) + " of " + std::to_string(pages) + ", " + std::to_string(total) +
+               " messages (--page N, --page-size N, --all) --";
+    }
+    out.finish(note);
+    show::finish_output();
+    return exit_ok;
+}
+
+} // namespace pigeon::cli::mail

@@ -1,0 +1,223 @@
+#include "mail_render.hpp"
+
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+
+#include "common.hpp"
+#include "pigeon/mime/builder.hpp"
+#include "pigeon/mime/date.hpp"
+#include "pigeon/mime/reader.hpp"
+#include "pigeon/mime/rfc2047.hpp"
+#include "show_common.hpp"
+
+namespace pigeon::cli::mail {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json people(const std::vector<std::pair<std::string, std::string>>& list) {
+    json a = json::array();
+    for (const auto& [name, address] : list) a.push_back({{"name", name}, {"address", address}});
+    return a;
+}
+
+std::vector<std::pair<std::string, std::string>> people_of(const imap::address_list& list) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& a : imap::mailboxes(list)) out.emplace_back(mime::decode_unstructured(a.name), a.addr_spec());
+    return out;
+}
+
+std::vector<std::pair<std::string, std::string>> people_of(const mime::address_list& list) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& mb : list.mailboxes()) out.emplace_back(mb.display_name, mb.address());
+    return out;
+}
+
+void set_date(summary& s, std::string_view raw) {
+    if (auto d = mime::parse_date(raw)) {
+        s.date = d->to_unix();
+        s.date_iso = d->to_iso8601();
+    }
+}
+
+std::string human_size(std::uint64_t n) {
+    const char* units = "KMGT";
+    if (n < 1024) return std::to_string(n);
+    double v = static_cast<double>(n);
+    int u = -1;
+    while (v >= 1024 && u < 3) {
+        v /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, v < 10 ? "%.1f%c" : "%.0f%c", v, units[u]);
+    return buf;
+}
+
+/// t formatted with strftime's fmt, in local time or UTC.
+std::string format_time(std::int64_t t, const char* fmt, bool local) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    if (!(local ? ::localtime_r(&tt, &tm) : ::gmtime_r(&tt, &tm))) return "";
+    char buf[64];
+    std::strftime(buf, sizeof buf, fmt, &tm);
+    return buf;
+}
+
+std::string flag_letters(const summary& s) {
+    auto has = [&](const char* f) {
+        return std::any_of(s.flags.begin(), s.flags.end(), [&](const std::string& x) {
+            return x.size() == std::char_traits<char>::length(f) &&
+                   std::equal(x.begin(), x.end(), f, [](char a, char b) {
+                       return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                   });
+        });
+    };
+    std::string out;
+    if (s.uidl.empty() && !has("\\seen")) out += 'N';
+    if (has("\\flagged")) out += 'F';
+    if (has("\\answered")) out += 'R';
+    if (has("\\deleted")) out += 'D';
+    if (has("\\draft")) out += 'T';
+    return out;
+}
+
+} // namespace
+
+std::string summary::id() const {
+    if (!uidl.empty()) return uidl;
+    return uidvalidity ? std::to_string(*uidvalidity) + ":" + std::to_string(uid) : std::to_string(uid);
+}
+
+bool summary::seen() const {
+    if (!uidl.empty()) return true;
+    for (const auto& f : flags)
+        if (f.size() == 5 && (f[1] == 's' || f[1] == 'S') && (f[4] == 'n' || f[4] == 'N')) return true;
+    return false;
+}
+
+summary summary_of(const imap::message_data& m) {
+    summary s;
+    s.uid = m.uid.value_or(0);
+    if (m.flags) s.flags = *m.flags;
+    if (m.rfc822_size) s.size = *m.rfc822_size;
+    if (m.internal_date) s.internal_date = m.internal_date->time.time_since_epoch().count();
+    if (m.envelope) {
+        const auto& e = *m.envelope;
+        s.subject = mime::decode_unstructured(e.subject);
+        s.from = people_of(e.from);
+        s.to = people_of(e.to);
+        s.message_id = e.message_id;
+        set_date(s, e.date);
+    }
+    return s;
+}
+
+summary summary_of_header(std::string header_bytes) {
+    summary s;
+    mime::message msg = mime::parse_message(std::move(header_bytes));
+    if (!msg.root()) return s;
+    mime::message_reader r(msg);
+    s.subject = r.subject();
+    s.from = people_of(r.from());
+    s.to = people_of(r.to());
+    s.message_id = r.message_id();
+    if (auto d = r.date()) {
+        s.date = d->to_unix();
+        s.date_iso = d->to_iso8601();
+    }
+    return s;
+}
+
+std::string iso_utc(std::int64_t t) { return format_time(t, "%Y-%m-%dT%H:%M:%SZ", false); }
+
+json location_json(const summary& s) {
+    json o;
+    o["account"] = s.account;
+    o["folder"] = s.folder;
+    o["uidvalidity"] = s.uidvalidity ? json(*s.uidvalidity) : json(nullptr);
+    if (s.uidl.empty()) o["uid"] = s.uid;
+    else o["uid"] = s.uidl;
+    if (!s.uidl.empty()) o["number"] = s.number;
+    o["id"] = s.id();
+    o["flags"] = s.flags;
+    o["internal_date"] = s.internal_date ? json(iso_utc(*s.internal_date)) : json(nullptr);
+    o["size"] = s.size;
+    return o;
+}
+
+json summary_json(const summary& s) {
+    json o = location_json(s);
+    o["date"] = s.date_iso.empty() ? json(nullptr) : json(s.date_iso);
+    o["from"] = people(s.from);
+    o["to"] = people(s.to);
+    o["subject"] = s.subject;
+    o["message_id"] = s.message_id.empty() ? json(nullptr) : json(s.message_id);
+    return o;
+}
+
+summary_printer::summary_printer(bool json, std::size_t id_width, std::size_t columns)
+    : json_(json), id_w(id_width) {
+    if (json_) return;
+    bool tty = show::stdout_is_terminal();
+    color_ = tty && env_value("NO_COLOR").empty();
+    columns_ = columns ? columns : terminal_size_of(1, {100, 24}).columns;
+    if (columns_ < 40) columns_ = 40;
+}
+
+namespace {
+// The fixed columns: flags 4, date 16, size 6, and the spaces between.
+constexpr std::size_t flags_w = 4, date_w = 16, size_w = 6;
+}
+
+void summary_printer::header() {
+    std::size_t rest = columns_ - (id_w + flags_w + date_w + size_w + 5);
+    std::size_t from_w = std::min<std::size_t>(24, rest / 3);
+    std::string line = pad_columns("ID", id_w) + " " + pad_columns("FLAG", flags_w) + " " + pad_columns("DATE", date_w) +
+                       " " + pad_columns("FROM", from_w) + " " + pad_columns("SUBJECT", rest - from_w) + " " +
+                       std::string(size_w - 4, ' ') + "SIZE";
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    show::write_out((color_ ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n");
+}
+
+void summary_printer::add(const summary& s) {
+    if (json_) {
+        show::write_out(std::string(count_ == 0 ? "[\n  " : ",\n  ") +
+                        summary_json(s).dump(-1, ' ', false, json::error_handler_t::replace));
+        ++count_;
+        return;
+    }
+    if (count_ == 0) header();
+    ++count_;
+    std::size_t rest = columns_ - (id_w + flags_w + date_w + size_w + 5);
+    std::size_t from_w = std::min<std::size_t>(24, rest / 3);
+    // The table shows the UID (POP3: the UIDL); --json has UIDVALIDITY:UID too.
+    std::string id = printable(s.uidl.empty() ? std::to_string(s.uid) : s.uidl);
+    // A long id (UIDL, UIDVALIDITY:UID) widens its column rather than being cut.
+    std::string idcol = id.size() >= id_w ? id : pad_columns(id, id_w);
+    std::string who;
+    if (!s.from.empty()) who = s.from.front().first.empty() ? s.from.front().second : s.from.front().first;
+    std::int64_t when = s.date ? *s.date : s.internal_date.value_or(0);
+    std::string line = idcol + " " + pad_columns(flag_letters(s), flags_w) + " " +
+                       pad_columns(s.date || s.internal_date ? format_time(when, "%Y-%m-%d %H:%M", true) : "", date_w) + " " +
+                       pad_columns(printable(who), from_w) + " " + pad_columns(printable(s.subject), rest - from_w) + " ";
+    std::string size = human_size(s.size);
+    if (size.size() < size_w) line.append(size_w - size.size(), ' ');
+    line += size;
+    if (color_ && !s.seen()) line = "\x1b[1m" + line + "\x1b[0m";
+    show::write_out(line + "\n");
+}
+
+void summary_printer::finish(const std::string& note) {
+    if (json_) {
+        show::write_out(count_ == 0 ? "[]\n" : "\n]\n");
+        return;
+    }
+    if (!note.empty()) show::write_out(note + "\n");
+}
+
+} // namespace pigeon::cli::mail
