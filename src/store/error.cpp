@@ -19,6 +19,8 @@ public:
         case errc::mda_tempfail: return "the delivery command failed temporarily (exit 75)";
         case errc::mda_failed: return "the delivery command failed";
         case errc::bad_state: return "delivery used in the wrong state";
+        case errc::corrupt_entry: return "the spool entry is damaged";
+        case errc::not_found: return "no such spool entry";
         }
         return "unknown store error";
     }

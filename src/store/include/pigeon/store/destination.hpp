@@ -35,6 +35,8 @@ enum class errc {
     mda_tempfail,         ///< the MDA exited 75: keep the message, try next run (exit 75)
     mda_failed,           ///< the MDA exited non-zero (not 75) or died by a signal
     bad_state,            ///< delivery used after commit/abort, or begin() while one is open
+    corrupt_entry,        ///< spool: an entry's files are not whole or not well-formed
+    not_found,            ///< spool: no entry with that id
 };
 const std::error_category& store_category() noexcept;
 std::error_code make_error_code(errc e) noexcept;
