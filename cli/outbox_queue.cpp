@@ -10,6 +10,7 @@
 
 #include "fetch_setup.hpp"
 #include "pigeon/outbox/attempt.hpp"
+#include "pigeon/smtp/error.hpp"
 #include "pigeon/store/destination.hpp"
 
 namespace pigeon::cli {
@@ -174,15 +175,25 @@ smtp::envelope envelope_of_entry(const store::spool_entry& e) {
 }
 
 attempt_summary attempt_message(store::spool_entry& e, const std::string& message_path, const trace_flags& trace,
-                                const store::retry_policy& policy, delivery_log& log) {
+                                const store::retry_policy& policy, delivery_log& log,
+                                const std::function<void(store::entry_step)>& persist) {
     attempt_summary out;
     delivery_report report;
     send_settings s;
     std::vector<std::string> pending;
     for (const auto& r : e.recipients)
         if (r.state == store::recipient_state::pending) pending.push_back(r.address);
-    std::vector<store::recipient_outcome> outcomes;
     std::string error;
+    bool recorded = false;
+    std::int64_t now = 0;
+    auto record = [&](const std::vector<store::recipient_outcome>& outcomes) {
+        std::random_device rd;
+        const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rd);
+        now = static_cast<std::int64_t>(std::time(nullptr));
+        out.step = store::record_attempt(e, outcomes, error, now, policy, u);
+        recorded = true;
+        if (persist) persist(out.step);
+    };
     try {
         s = resolve_settings(flags_of_entry(e, trace), true, exit_config);
         const bool dsn_if_offered = e.setting("dsn") == "if-offered";
@@ -206,19 +217,19 @@ attempt_summary attempt_message(store::spool_entry& e, const std::string& messag
             }
         };
         file_source src(message_path);
-        deliver(s, env, [&src](char* b, std::size_t n) { return src.read(b, n); }, report, adjust);
-        outcomes = outbox::outcomes_of(report.result);
+        deliver(s, env, [&src](char* b, std::size_t n) { return src.read(b, n); }, report, adjust,
+                [&](const delivery_report& r) { record(outbox::outcomes_of(r.result)); });
         out.exit_code = exit_code_for_result(report.result);
     } catch (const std::exception& ex) {
-        auto f = outbox::outcomes_of_failure(ex, pending);
-        outcomes = std::move(f.outcomes);
-        error = std::move(f.error);
+        if (!recorded) {
+            auto f = outbox::outcomes_of_failure(ex, pending);
+            error = std::move(f.error);
+            record(f.outcomes);
+        }
         out.exit_code = exit_code_for(ex);
+        if (const auto* se = dynamic_cast<const smtp::send_error*>(&ex); se && se->code() == smtp::errc::recipients_refused)
+            out.exit_code = se->is_transient() ? exit_tempfail : exit_nouser;
     }
-    std::random_device rd;
-    const double u = std::uniform_real_distribution<double>(0.0, 1.0)(rd);
-    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-    out.step = store::record_attempt(e, outcomes, error, now, policy, u);
 
     const std::size_t failed = e.count(store::recipient_state::failed);
     const std::size_t delivered = e.count(store::recipient_state::delivered);
@@ -258,10 +269,10 @@ attempt_summary attempt_message(store::spool_entry& e, const std::string& messag
 
 attempt_summary attempt_entry(store::held_entry& h, const trace_flags& trace, const store::retry_policy& policy,
                               delivery_log& log) {
-    const attempt_summary a = attempt_message(h.entry(), h.message_path(), trace, policy, log);
-    const std::error_code ec = a.step == store::entry_step::retry ? h.save() : h.remove();
-    if (ec) error_line("outbox entry " + h.entry().id + ": cannot record the attempt: " + ec.message());
-    return a;
+    return attempt_message(h.entry(), h.message_path(), trace, policy, log, [&h](store::entry_step step) {
+        const std::error_code ec = step == store::entry_step::retry ? h.save() : h.remove();
+        if (ec) error_line("outbox entry " + h.entry().id + ": cannot record the attempt: " + ec.message());
+    });
 }
 
 void log_delivery(delivery_log& log, const send_settings& s, const delivery_report& report,

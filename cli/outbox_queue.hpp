@@ -4,6 +4,7 @@
 // state directory, what an entry records of the connection settings, and
 // one delivery attempt of an entry with its bookkeeping and log line.
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -53,8 +54,11 @@ struct attempt_summary {
 /// in e (retry with backoff, done, or given up), reports a permanent
 /// failure or expiry on standard error and writes the log line. The spool
 /// is not touched.
+/// persist(step) is called as soon as the outcome is known: when the
+/// server has answered for the message (before QUIT), or after a failure.
 attempt_summary attempt_message(store::spool_entry& e, const std::string& message_path, const trace_flags& trace,
-                                const store::retry_policy& policy, delivery_log& log);
+                                const store::retry_policy& policy, delivery_log& log,
+                                const std::function<void(store::entry_step)>& persist = {});
 
 /// attempt_message on a held entry, then saves it (retry) or removes it.
 attempt_summary attempt_entry(store::held_entry& h, const trace_flags& trace, const store::retry_policy& policy,

@@ -11,7 +11,10 @@
 // the message is written to tmp/, fsynced, its .meta written and fsynced,
 // both renamed into DIR (the .meta last), then DIR fsynced: a crash at any
 // point leaves either no entry or a whole one. Every later change of the
-// .meta is write + fsync + rename + directory fsync.
+// .meta is write + rename + fsync + directory fsync: renamed first, so that
+// a runner killed right after the server's reply has already recorded it
+// (a power cut in that instant can leave a damaged .meta: set aside whole,
+// never half-read).
 //
 // The lock of an entry is a flock on its .msg file (which is never renamed
 // after commit): held by a draft from its first byte, by a held_entry while
