@@ -220,15 +220,16 @@ attempt_summary attempt_message(store::spool_entry& e, const std::string& messag
         deliver(s, env, [&src](char* b, std::size_t n) { return src.read(b, n); }, report, adjust,
                 [&](const delivery_report& r) { record(outbox::outcomes_of(r.result)); });
         out.exit_code = exit_code_for_result(report.result);
+        report_refusals(report.result);
     } catch (const std::exception& ex) {
         if (!recorded) {
             auto f = outbox::outcomes_of_failure(ex, pending);
             error = std::move(f.error);
             record(f.outcomes);
         }
-        out.exit_code = exit_code_for(ex);
-        if (const auto* se = dynamic_cast<const smtp::send_error*>(&ex); se && se->code() == smtp::errc::recipients_refused)
-            out.exit_code = se->is_transient() ? exit_tempfail : exit_nouser;
+        // A final failure is told as pigeon send tells it (exit code, hints);
+        // a temporary one below, with the next attempt.
+        out.exit_code = out.step == store::entry_step::retry ? exit_code_for(ex) : report_failure(ex, &s, report);
     }
 
     const std::size_t failed = e.count(store::recipient_state::failed);
@@ -240,11 +241,13 @@ attempt_summary attempt_message(store::spool_entry& e, const std::string& messag
     case store::entry_step::retry: out.status = "deferred"; break;
     case store::entry_step::expired: out.status = "expired"; break;
     }
-    for (const auto& r : e.recipients)
-        if (r.state == store::recipient_state::failed && std::find(pending.begin(), pending.end(), r.address) != pending.end())
-            error_line((out.step == store::entry_step::expired ? "gave up on " : "not delivered to ") +
-                       printable(r.address) + " (outbox entry " + e.id + ", " + std::to_string(e.attempts) +
-                       " attempt(s)): " + printable(r.last_reply.empty() ? e.last_error : r.last_reply));
+    if (out.step == store::entry_step::expired)
+        for (const auto& r : e.recipients)
+            if (r.state == store::recipient_state::failed &&
+                std::find(pending.begin(), pending.end(), r.address) != pending.end())
+                error_line("gave up on " + printable(r.address) + " (outbox entry " + e.id + ", " +
+                           std::to_string(e.attempts) + " attempts since " + std::to_string((now - e.created) / 3600) +
+                           " h): " + printable(r.last_reply.empty() ? e.last_error : r.last_reply));
     if (out.step == store::entry_step::retry) {
         std::string why = e.last_error;
         for (const auto& r : e.recipients)

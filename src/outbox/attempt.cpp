@@ -1,6 +1,7 @@
 // SMTP results and failures in the spool's terms.
 #include "pigeon/outbox/attempt.hpp"
 
+#include "pigeon/net/error.hpp"
 #include "pigeon/smtp/error.hpp"
 
 namespace pigeon::outbox {
@@ -45,6 +46,9 @@ failed_attempt outcomes_of_failure(const std::exception& e, const std::vector<st
         return f;
     }
     bool permanent = dynamic_cast<const smtp::request_error*>(&e) != nullptr;
+    // A NUL in the message: the same bytes would be refused again.
+    if (const auto* sys = dynamic_cast<const std::system_error*>(&e); sys && sys->code() == net::errc::nul_in_data)
+        permanent = true;
     if (const auto* ce = dynamic_cast<const smtp::command_error*>(&e);
         ce && !dynamic_cast<const smtp::auth_error*>(&e) && ce->is_permanent())
         permanent = true;
