@@ -33,15 +33,6 @@ struct queue_state {
 volatile std::sig_atomic_t stop_requested = 0;
 extern "C" void on_stop(int) { stop_requested = 1; }
 
-const char* state_name(store::recipient_state s) {
-    switch (s) {
-    case store::recipient_state::pending: return "pending";
-    case store::recipient_state::delivered: return "delivered";
-    case store::recipient_state::failed: return "failed";
-    }
-    return "pending";
-}
-
 std::string iso_time(std::int64_t t) {
     if (t <= 0) return {};
     const std::time_t tt = static_cast<std::time_t>(t);
@@ -84,7 +75,7 @@ int run_list(const queue_state& st) {
         if (st.json) {
             nlohmann::json rc = nlohmann::json::array();
             for (const auto& r : e.recipients)
-                rc.push_back({{"address", printable(r.address)}, {"state", state_name(r.state)},
+                rc.push_back({{"address", printable(r.address)}, {"state", store::to_string(r.state)},
                               {"last_reply", r.last_reply.empty() ? nlohmann::json(nullptr)
                                                                    : nlohmann::json(printable(r.last_reply))}});
             arr.push_back({{"id", e.id},
@@ -107,7 +98,7 @@ int run_list(const queue_state& st) {
                   << "\n";
         for (const auto& r : e.recipients)
             if (r.state != store::recipient_state::delivered)
-                std::cout << "    " << printable(r.address) << "  " << state_name(r.state)
+                std::cout << "    " << printable(r.address) << "  " << store::to_string(r.state)
                           << (r.last_reply.empty() ? "" : "  " + printable(r.last_reply)) << "\n";
         if (!e.last_error.empty()) std::cout << "    last error: " << printable(e.last_error) << "\n";
     }

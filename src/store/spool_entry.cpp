@@ -1,57 +1,18 @@
 // The ".meta" text of a spool entry (spool_entry.hpp): one record per line,
-// fields percent-escaped, a version header first and an "end" line last so
-// that a torn file is recognised as such.
+// tab-separated fields percent-escaped as in the fetch-state journal
+// (fetch_state_format.hpp), a version header first and an "end" line last
+// so that a torn file is recognised as such.
 #include "pigeon/store/spool_entry.hpp"
 
 #include <charconv>
 
+#include "fetch_state_format.hpp"
 #include "pigeon/store/destination.hpp"
 
 namespace pigeon::store {
 namespace {
 
 constexpr std::string_view header_line = "pigeon-spool 1";
-
-void put_field(std::string& out, std::string_view v) {
-    static const char hex[] = "0123456789ABCDEF";
-    if (v.empty()) {
-        out += '%';  // a lone '%' stands for the empty field
-        return;
-    }
-    for (unsigned char c : v) {
-        if (c <= 0x20 || c == 0x7F || c == '%') {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-}
-
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
-bool get_field(std::string_view in, std::string& out) {
-    out.clear();
-    if (in == "%") return true;
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out += in[i];
-            continue;
-        }
-        if (i + 2 >= in.size()) return false;
-        const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
-        if (hi < 0 || lo < 0) return false;
-        out += static_cast<char>(hi * 16 + lo);
-        i += 2;
-    }
-    return true;
-}
 
 template <class Int> bool get_number(std::string_view in, Int& out) {
     auto [p, ec] = std::from_chars(in.data(), in.data() + in.size(), out);
@@ -62,7 +23,7 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     std::vector<std::string_view> f;
     std::size_t start = 0;
     while (start <= line.size()) {
-        const auto sp = line.find(' ', start);
+        const auto sp = line.find('\t', start);
         f.push_back(line.substr(start, sp == std::string_view::npos ? std::string_view::npos : sp - start));
         if (sp == std::string_view::npos) break;
         start = sp + 1;
@@ -70,20 +31,12 @@ std::vector<std::string_view> split_fields(std::string_view line) {
     return f;
 }
 
-const char* state_name(recipient_state s) noexcept {
-    switch (s) {
-    case recipient_state::pending: return "pending";
-    case recipient_state::delivered: return "delivered";
-    case recipient_state::failed: return "failed";
-    }
-    return "pending";
-}
 
 void line(std::string& out, std::string_view key, std::initializer_list<std::string_view> fields) {
     out += key;
     for (auto f : fields) {
-        out += ' ';
-        put_field(out, f);
+        out += '\t';
+        detail::append_escaped(out, f);
     }
     out += '\n';
 }
@@ -102,6 +55,15 @@ std::size_t spool_entry::count(recipient_state s) const noexcept {
     std::size_t n = 0;
     for (const auto& r : recipients) n += r.state == s ? 1 : 0;
     return n;
+}
+
+const char* to_string(recipient_state s) noexcept {
+    switch (s) {
+    case recipient_state::pending: return "pending";
+    case recipient_state::delivered: return "delivered";
+    case recipient_state::failed: return "failed";
+    }
+    return "pending";
 }
 
 bool valid_entry_id(std::string_view id) noexcept {
@@ -123,7 +85,7 @@ std::string encode_entry(const spool_entry& e) {
     line(out, "attempts", {std::to_string(e.attempts)});
     line(out, "size", {std::to_string(e.size)});
     line(out, "from", {e.from});
-    for (const auto& r : e.recipients) line(out, "rcpt", {state_name(r.state), r.address, r.last_reply});
+    for (const auto& r : e.recipients) line(out, "rcpt", {to_string(r.state), r.address, r.last_reply});
     line(out, "notify", {e.notify});
     line(out, "ret", {e.ret});
     line(out, "envid", {e.envid});
@@ -151,7 +113,7 @@ std::error_code parse_entry(std::string_view text, spool_entry& out) {
         }
         const auto f = split_fields(l);
         const std::string_view key = f[0];
-        auto arg = [&](std::size_t i, std::string& into) { return i < f.size() && get_field(f[i], into); };
+        auto arg = [&](std::size_t i, std::string& into) { return i < f.size() && detail::unescape(f[i], into); };
         auto number = [&](auto& into) { return f.size() == 2 && get_number(f[1], into); };
         if (key == "id") {
             if (f.size() != 2 || !arg(1, a) || !valid_entry_id(a)) return corrupt();

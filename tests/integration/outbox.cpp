@@ -408,3 +408,50 @@ TEST_CASE("send: DSN options reach the server (--notify, --ret, --envid)") {
     r = run_pigeon(dir, {"send", "--config", cfg, "--to", "alice@lab.test", "--body", "x", "--notify", "sometimes"});
     CHECK(r.exit_code == 64);
 }
+
+TEST_CASE("outbox: the lifetime ends in a report on stderr and in the log, the entry removed") {
+    temp_dir dir;
+    const std::string state = dir.path() + "/state", log = dir.path() + "/delivery.log";
+    const std::string down = "smtp://127.0.0.1:" + std::to_string(closed_port());
+    auto r = run_pigeon(dir, {"send", "--queue", "--server", down, "--tls", "none", "--state-dir", state, "--from",
+                              "alerts@lab.test", "--to", "ops@lab.test", "-s", "doomed", "--body", "x\n"});
+    REQUIRE(r.exit_code == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    r = run_pigeon(dir, {"queue", "run", "--all", "--lifetime", "0.00001", "--state-dir", state, "--log", log});
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 69);
+    CHECK(r.err.find("gave up on ops@lab.test") != std::string::npos);
+    CHECK(r.err.find("connection refused") != std::string::npos);
+    CHECK(queue_list(dir, state).empty());
+    CHECK(read_file(log).find("status=expired") != std::string::npos);
+}
+
+TEST_CASE("outbox: queue run --watch retries when the backoff is over, stops on SIGTERM") {
+    temp_dir dir;
+    flaky_server srv({"b@lab.test"}, {});
+    const std::string state = dir.path() + "/state";
+    auto r = run_pigeon(dir, {"send", "--queue", "--retry-delay", "1", "--server",
+                              "smtp://127.0.0.1:" + std::to_string(srv.port()), "--tls", "none", "--state-dir", state,
+                              "--from", "alerts@lab.test", "--to", "a@lab.test,b@lab.test", "-s", "w", "--body", "x\n"});
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(queue_list(dir, state).size() == 1);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::setenv("HOME", dir.path().c_str(), 1);
+        ::execl(pigeon_cli().c_str(), "pigeon", "queue", "run", "--watch", "--interval", "0.2", "--state-dir",
+                state.c_str(), nullptr);
+        ::_exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (srv.messages() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::kill(pid, SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(srv.messages() == 2);
+    CHECK(srv.rcpts().back() == std::vector<std::string>{"b@lab.test"});
+    CHECK(queue_list(dir, state).empty());
+}

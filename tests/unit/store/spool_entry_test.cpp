@@ -70,20 +70,23 @@ TEST_CASE("spool entry: damaged bytes are refused or parsed, never crash") {
     spool_entry out;
     std::size_t refused = 0;
     for (std::size_t i = 0; i < text.size(); ++i)
-        for (char c : {'\0', '\n', ' ', '%', 'Z', '\xff'}) {
+        for (char c : {'\0', '\n', '\t', '%', 'Z', '\xff'}) {
             std::string bad = text;
             bad[i] = c;
             if (parse_entry(bad, out)) ++refused;
         }
     CHECK(refused > text.size());  // most damage is detected
     CHECK(parse_entry("pigeon-spool 2\nend\n", out) == errc::corrupt_entry);
-    CHECK(parse_entry("pigeon-spool 1\nid x\nfrom a@b\nrcpt maybe a@b %\nend\n", out) == errc::corrupt_entry);
-    CHECK(parse_entry("pigeon-spool 1\nid x\nfrom a@b\nend\n", out) == errc::corrupt_entry);  // no recipient
-    CHECK(parse_entry("pigeon-spool 1\nid ../x\nfrom a@b\nrcpt pending a@b %\nend\n", out) == errc::corrupt_entry);
-    CHECK(parse_entry("pigeon-spool 1\nid x\nfrom a@b\nrcpt pending a@b %\nattempts -1\nend\n", out) ==
+    // The minimal entry parses (the null reverse path, a recipient).
+    CHECK_FALSE(parse_entry("pigeon-spool 1\nid\tx\nfrom\t\nrcpt\tpending\ta@b\t\nend\n", out));
+    CHECK(to_string(recipient_state::failed) == std::string("failed"));
+    CHECK(parse_entry("pigeon-spool 1\nid\tx\nfrom\ta@b\nrcpt\tmaybe\ta@b\t\nend\n", out) == errc::corrupt_entry);
+    CHECK(parse_entry("pigeon-spool 1\nid\tx\nfrom\ta@b\nend\n", out) == errc::corrupt_entry);  // no recipient
+    CHECK(parse_entry("pigeon-spool 1\nid\t../x\nfrom\ta@b\nrcpt\tpending\ta@b\t\nend\n", out) == errc::corrupt_entry);
+    CHECK(parse_entry("pigeon-spool 1\nid\tx\nfrom\ta@b\nrcpt\tpending\ta@b\t\nattempts\t-1\nend\n", out) ==
           errc::corrupt_entry);
-    CHECK(parse_entry("pigeon-spool 1\nid x\nfrom a@b\nrcpt pending a@b %4\nend\n", out) == errc::corrupt_entry);
-    CHECK_FALSE(parse_entry("pigeon-spool 1\nid x\nfrom a@b\nrcpt pending a@b %\nfuture thing\nend\n", out));
+    CHECK(parse_entry("pigeon-spool 1\nid\tx\nfrom\ta@b\nrcpt\tpending\ta@b\t%4\nend\n", out) == errc::corrupt_entry);
+    CHECK_FALSE(parse_entry("pigeon-spool 1\nid\tx\nfrom\ta@b\nrcpt\tpending\ta@b\t\nfuture\tthing\nend\n", out));
 }
 
 TEST_CASE("spool entry: ids") {

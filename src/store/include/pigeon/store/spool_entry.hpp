@@ -5,16 +5,17 @@
 // text of the entry's ".meta" file and back; parse_entry never throws on bad
 // input, it returns an error (the spool then moves the entry aside).
 //
-// The file is lines of space-separated fields, each field percent-escaped
-// ('%', space, controls and DEL as %XX), so any address or server text fits:
+// The file is lines of tab-separated fields, each percent-escaped as the
+// fetch-state journal's ('%', controls and DEL as %XX), so any address or
+// server text fits; a header line first, "end" last:
 //
 //   pigeon-spool 1
-//   id 20261206T101500Z-3f9a2c
-//   created 1796551200
+//   id<TAB>20261206T101500Z-3f9a2c1e07b4
+//   created<TAB>1796551200
 //   ...
-//   rcpt pending bob@example.org
-//   rcpt failed carol@example.org 550%205.1.1%20no%20such%20user
-//   set server smtp://mail.example.org:587
+//   rcpt<TAB>pending<TAB>bob@example.org<TAB>
+//   rcpt<TAB>failed<TAB>carol@example.org<TAB>550 5.1.1 no such user
+//   set<TAB>server<TAB>smtp://mail.example.org:587
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -59,6 +60,9 @@ struct spool_entry {
     std::size_t count(recipient_state s) const noexcept;
     bool operator==(const spool_entry&) const = default;
 };
+
+/// "pending", "delivered", "failed".
+const char* to_string(recipient_state s) noexcept;
 
 /// The ".meta" text of an entry.
 std::string encode_entry(const spool_entry& e);
