@@ -455,3 +455,43 @@ TEST_CASE("outbox: queue run --watch retries when the backoff is over, stops on 
     CHECK(srv.rcpts().back() == std::vector<std::string>{"b@lab.test"});
     CHECK(queue_list(dir, state).empty());
 }
+
+TEST_CASE("outbox: three concurrent runs send every message exactly once") {
+    temp_dir dir;
+    cutting_proxy proxy(lab::submission_port);
+    proxy.set_cut(0);
+    const std::string cfg = proxied_config(dir, proxy.port());
+    const std::string state = dir.path() + "/state";
+    const std::string token = unique_token("outbox-concurrent");
+    constexpr int n = 8;
+    for (int i = 0; i < n; ++i) {
+        auto r = run_pigeon(dir, {"send", "--queue", "--config", cfg, "--state-dir", state, "--to", "alice@lab.test",
+                                  "-s", token + "-" + std::to_string(i) + "-end", "--body", "x\n"});
+        REQUIRE(r.exit_code == 0);
+    }
+    proxy.set_cut(std::nullopt);
+    std::vector<pid_t> runs;
+    for (int k = 0; k < 3; ++k) {
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::setenv("HOME", dir.path().c_str(), 1);
+            ::execl(pigeon_cli().c_str(), "pigeon", "queue", "run", "--all", "--state-dir", state.c_str(), nullptr);
+            ::_exit(127);
+        }
+        runs.push_back(pid);
+    }
+    for (pid_t pid : runs) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    CHECK(queue_list(dir, state).empty());
+    for (int i = 0; i < n; ++i) REQUIRE_FALSE(wait_for_mail(dir, "alice", token + "-" + std::to_string(i) + "-end").empty());
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    for (int i = 0; i < n; ++i) {
+        CAPTURE(i);
+        CHECK(count_mail("alice", token + "-" + std::to_string(i) + "-end") == 1);
+    }
+}
