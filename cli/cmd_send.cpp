@@ -196,9 +196,14 @@ int run_send(const send_state& st) {
             spool_request req;
             req.env = env;
             std::string id;
-            const int code = spool_and_send(st.conn, settings, req, msg.source(), st.outbox, &id);
+            attempt_summary a;
+            const int code = spool_and_send(st.conn, settings, req, msg.source(), st.outbox, &a, &id);
             if (st.json)
-                std::cout << nlohmann::json{{"exit_code", code}, {"spool_id", id}, {"message_id", printable(message_id)}}.dump(2)
+                std::cout << nlohmann::json{{"status", a.status == "deferred" ? "queued" : a.status},
+                                            {"exit_code", code},
+                                            {"spool_id", id},
+                                            {"message_id", printable(message_id)}}
+                                 .dump(2)
                           << std::endl;
             return code;
         }

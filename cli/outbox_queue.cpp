@@ -297,7 +297,8 @@ void log_delivery(delivery_log& log, const send_settings& s, const delivery_repo
 namespace pigeon::cli {
 
 int spool_and_send(const connection_flags& f, const send_settings& s, const spool_request& req,
-                   const net::source_fn& source, const outbox_flags& of, std::string* spool_id) {
+                   const net::source_fn& source, const outbox_flags& of, attempt_summary* outcome,
+                   std::string* spool_id) {
     store::spool sp = open_outbox(of.state_dir);
     delivery_log log = delivery_log::from_flag(of.log);
     std::error_code ec;
@@ -331,6 +332,7 @@ int spool_and_send(const connection_flags& f, const send_settings& s, const spoo
         auto held = draft->commit(std::move(e), ec);
         if (!held) throw exit_error(exit_ioerr, "cannot write to the outbox " + printable(sp.directory()) + ": " + ec.message());
         a = attempt_entry(*held, f.trace, policy, log);
+        if (outcome) *outcome = a;
         if (a.step == store::entry_step::retry) {
             error_line("queued as " + held->entry().id + " in " + printable(sp.directory()) +
                        "; pigeon queue run sends it later");
@@ -339,6 +341,7 @@ int spool_and_send(const connection_flags& f, const send_settings& s, const spoo
         return a.exit_code;
     }
     a = attempt_message(e, draft->message_path(), f.trace, policy, log);
+    if (outcome) *outcome = a;
     if (a.step != store::entry_step::retry) {
         draft->discard();
         return a.exit_code;

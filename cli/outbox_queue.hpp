@@ -84,8 +84,11 @@ struct spool_request {
 /// Returns 0 when it went, or waits in the outbox for a retry ("queued as
 /// ID" on standard error); else the exit code of the failure (67 refused,
 /// 69...), the entry then removed.
+/// With `outcome`: the entry's id and the status of the attempt (sent,
+/// partial, failed, deferred).
 int spool_and_send(const connection_flags& f, const send_settings& s, const spool_request& req,
-                   const net::source_fn& source, const outbox_flags& of, std::string* spool_id = nullptr);
+                   const net::source_fn& source, const outbox_flags& of, attempt_summary* outcome = nullptr,
+                   std::string* spool_id = nullptr);
 
 /// An envelope for an entry's pending recipients with its DSN parameters.
 smtp::envelope envelope_of_entry(const store::spool_entry& e);

@@ -257,10 +257,13 @@ TEST_CASE("outbox: a message refused for good is not queued (exit 67)") {
     temp_dir dir;
     flaky_server srv({}, {"c@lab.test"});
     const std::string state = dir.path() + "/state";
-    auto r = run_pigeon(dir, {"send", "--queue", "--server", "smtp://127.0.0.1:" + std::to_string(srv.port()), "--tls",
-                              "none", "--state-dir", state, "--from", "alerts@lab.test", "--to", "c@lab.test", "-s",
-                              "refused", "--body", "x\n"});
+    auto r = run_pigeon(dir, {"send", "--queue", "--json", "--server", "smtp://127.0.0.1:" + std::to_string(srv.port()),
+                              "--tls", "none", "--state-dir", state, "--from", "alerts@lab.test", "--to", "c@lab.test",
+                              "-s", "refused", "--body", "x\n"});
     CHECK(r.exit_code == 67);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["status"] == "failed");
+    CHECK(j["exit_code"] == 67);
     CHECK(queue_list(dir, state).empty());
 }
 
@@ -398,10 +401,18 @@ TEST_CASE("send: DSN options reach the server (--notify, --ret, --envid)") {
     temp_dir dir;
     const std::string cfg = write_lab_config(dir, lab::submission_port, lab::alice);
     const std::string token = unique_token("dsn");
+    const std::string log = dir.path() + "/delivery.log";
     auto r = run_pigeon(dir, {"send", "--config", cfg, "-v", "--to", "alice@lab.test", "-s", token, "--body", "x\n",
-                              "--notify", "failure,delay", "--ret", "hdrs", "--envid", "env-" + token});
+                              "--notify", "failure,delay", "--ret", "hdrs", "--envid", "env-" + token},
+                        {{"PIGEON_LOG", log}});
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 0);
+    const std::string logged = read_file(log);  // the log of a send without the outbox
+    CHECK(logged.find(" account=lab host=localhost:10587 tls=TLSv1.") != std::string::npos);
+    CHECK(logged.find(" from=alice@lab.test recipients=alice@lab.test size=") != std::string::npos);
+    CHECK(logged.find(" status=sent queue_id=") != std::string::npos);
+    CHECK(logged.find(" spool_id=- reply=\"250 ") != std::string::npos);
+    CHECK(logged.find("auth=SCRAM-SHA-256") != std::string::npos);
     CHECK(r.err.find("RET=HDRS ENVID=env-" + token) != std::string::npos);
     CHECK(r.err.find("NOTIFY=FAILURE,DELAY") != std::string::npos);
     CHECK_FALSE(wait_for_mail(dir, "alice", token).empty());
