@@ -150,6 +150,16 @@ pid_t start_queue_run(const temp_dir& dir, const std::string& state, std::vector
     return pid;
 }
 
+/// Queues n messages to alice (subjects token-I-end) with send --queue.
+void queue_to_alice(const temp_dir& dir, const std::string& cfg, const std::string& state, const std::string& token,
+                    int n) {
+    for (int i = 0; i < n; ++i) {
+        auto r = run_pigeon(dir, {"send", "--queue", "--config", cfg, "--state-dir", state, "--to", "alice@lab.test",
+                                  "-s", token + "-" + std::to_string(i) + "-end", "--body", "x\n"});
+        REQUIRE(r.exit_code == 0);
+    }
+}
+
 /// The exit status of a child, 128 + signal when killed.
 int wait_exit(pid_t pid) {
     int status = 0;
@@ -323,16 +333,13 @@ TEST_CASE("outbox: a damaged entry is moved aside with a clear message, the othe
     const std::string state = dir.path() + "/state";
     const std::string token = unique_token("outbox-corrupt");
     std::vector<std::string> ids;
-    for (int i = 0; i < 2; ++i) {
-        auto r = run_pigeon(dir, {"send", "--queue", "--config", cfg, "--state-dir", state, "--to", "alice@lab.test",
-                                  "-s", token + "-" + std::to_string(i), "--body", "x\n"});
-        REQUIRE(r.exit_code == 0);
-    }
+    queue_to_alice(dir, cfg, state, token, 2);
     auto list = queue_list(dir, state);
     REQUIRE(list.size() == 2);
     const std::string bad = list[0]["id"];
-    const bool bad_is_0 = read_file(state + "/outbox/" + bad + ".msg").find(token + "-0") != std::string::npos;
-    const std::string bad_subject = token + (bad_is_0 ? "-0" : "-1"), good_subject = token + (bad_is_0 ? "-1" : "-0");
+    const bool bad_is_0 = read_file(state + "/outbox/" + bad + ".msg").find(token + "-0-end") != std::string::npos;
+    const std::string bad_subject = token + (bad_is_0 ? "-0-end" : "-1-end");
+    const std::string good_subject = token + (bad_is_0 ? "-1-end" : "-0-end");
     const std::string meta = state + "/outbox/" + bad + ".meta";
     const std::string text = read_file(meta);
     dir.write("state/outbox/" + bad + ".meta", text.substr(0, text.size() - 10));
@@ -355,11 +362,7 @@ TEST_CASE("outbox: kill -9 in the middle of a run -> nothing lost, nothing sent 
     const std::string state = dir.path() + "/state";
     const std::string token = unique_token("outbox-kill");
     constexpr int n = 12;
-    for (int i = 0; i < n; ++i) {
-        auto r = run_pigeon(dir, {"send", "--queue", "--config", cfg, "--state-dir", state, "--to", "alice@lab.test",
-                                  "-s", token + "-" + std::to_string(i) + "-end", "--body", "x\n"});
-        REQUIRE(r.exit_code == 0);
-    }
+    queue_to_alice(dir, cfg, state, token, n);
     REQUIRE(queue_list(dir, state).size() == n);
     proxy.set_cut(std::nullopt);
     // Each round starts a run and kills it with SIGKILL a few milliseconds
@@ -475,11 +478,7 @@ TEST_CASE("outbox: three concurrent runs send every message exactly once") {
     const std::string state = dir.path() + "/state";
     const std::string token = unique_token("outbox-concurrent");
     constexpr int n = 8;
-    for (int i = 0; i < n; ++i) {
-        auto r = run_pigeon(dir, {"send", "--queue", "--config", cfg, "--state-dir", state, "--to", "alice@lab.test",
-                                  "-s", token + "-" + std::to_string(i) + "-end", "--body", "x\n"});
-        REQUIRE(r.exit_code == 0);
-    }
+    queue_to_alice(dir, cfg, state, token, n);
     proxy.set_cut(std::nullopt);
     std::vector<pid_t> runs;
     for (int k = 0; k < 3; ++k) runs.push_back(start_queue_run(dir, state, {"--all"}));
