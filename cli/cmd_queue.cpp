@@ -43,20 +43,6 @@ std::string iso_time(std::int64_t t) {
     return buf;
 }
 
-/// Moves a damaged entry aside with a message; false when it could not.
-bool set_aside(const store::spool& sp, const std::string& id, const std::error_code& why) {
-    std::string where;
-    if (auto ec = sp.move_aside(id, where)) {
-        if (ec != store::errc::locked && ec != store::errc::not_found)
-            error_line("outbox entry " + id + " is damaged (" + why.message() + ") and cannot be moved aside: " +
-                       ec.message());
-        return false;
-    }
-    error_line("outbox entry " + id + " is damaged (" + why.message() + "); moved to " + printable(where) +
-               " — nothing was sent from it");
-    return true;
-}
-
 int run_list(const queue_state& st) {
     store::spool sp = open_outbox(st.outbox.state_dir);
     std::error_code ec;
@@ -107,54 +93,20 @@ int run_list(const queue_state& st) {
     return exit_ok;
 }
 
-/// One pass; returns the worst exit code of its attempts (0: all fine or
-/// deferred).
-int run_pass(const queue_state& st, const store::spool& sp, delivery_log& log) {
-    sp.clean(std::chrono::hours(1));
-    std::error_code ec;
-    const auto ids = sp.list(ec);
-    if (ec) throw exit_error(exit_ioerr, "cannot read the outbox " + printable(sp.directory()) + ": " + ec.message());
-    int worst = exit_ok;
-    const auto policy = st.outbox.policy();
-    for (const auto& id : ids) {
-        if (stop_requested) break;
-        store::spool_entry peeked;
-        if (auto pec = sp.peek(id, peeked)) {
-            if (pec == store::errc::corrupt_entry) set_aside(sp, id, pec);
-            continue;
-        }
-        if (!st.all && !store::is_due(peeked, static_cast<std::int64_t>(std::time(nullptr)))) continue;
-        std::error_code aec;
-        auto held = sp.acquire(id, aec);
-        if (!held) {
-            if (aec == store::errc::corrupt_entry) set_aside(sp, id, aec);
-            // locked: another run is sending it; not_found: it was sent meanwhile
-            continue;
-        }
-        if (st.dry_run) {
-            std::string rc;
-            for (const auto& r : envelope_of_entry(held->entry()).recipients) rc += " " + printable(r.address);
-            std::cout << "would send " << id << " (" << held->entry().size << " bytes) from "
-                      << printable(held->entry().from.empty() ? "<>" : held->entry().from) << " to" << rc << " via "
-                      << printable(held->entry().setting("server").empty() ? "the account's server"
-                                                                           : held->entry().setting("server"))
-                      << "\n";
-            continue;
-        }
-        const attempt_summary a = attempt_entry(*held, st.trace, policy, log);
-        if (a.step != store::entry_step::retry && a.exit_code != exit_ok && worst == exit_ok) worst = a.exit_code;
-    }
-    return worst;
-}
-
 int run_queue(const queue_state& st) {
     store::spool sp = open_outbox(st.outbox.state_dir);
     delivery_log log = delivery_log::from_flag(st.outbox.log);
-    if (!st.watch) return run_pass(st, sp, log);
+    pass_options po;
+    po.all = st.all;
+    po.dry_run = st.dry_run;
+    po.trace = st.trace;
+    po.policy = st.outbox.policy();
+    po.stopped = [] { return stop_requested != 0; };
+    if (!st.watch) return run_queue_pass(sp, po, log);
     std::signal(SIGINT, on_stop);
     std::signal(SIGTERM, on_stop);
     while (!stop_requested) {
-        run_pass(st, sp, log);
+        run_queue_pass(sp, po, log);
         const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<long long>(st.interval * 1000));
         while (!stop_requested && std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));

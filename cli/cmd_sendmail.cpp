@@ -55,6 +55,7 @@ const char* const usage_text =
     "                   outbox (exit 75 instead of 0; the caller keeps it)\n"
     "  --state-dir DIR  the outbox is DIR/outbox (default $XDG_STATE_HOME/pigeon)\n"
     "  --log FILE|syslog  a delivery line per message (also PIGEON_LOG)\n"
+    "  -q               send what is due in the outbox (one pass of pigeon queue run)\n"
     "Accepted and ignored: -B TYPE, -bm, -C FILE, -d..., -G, -h N, -L TAG, -m, -n,\n"
     "-O OPT=VAL, -o* (-odi, -oem, -om...), -U, -X FILE.\n"
     "Bcc and Resent-Bcc fields are always removed. Bare local names (root) are\n"
@@ -73,6 +74,7 @@ struct sendmail_options {
     connection_flags conn;
     bool help = false;
     bool queue = true;     // --no-queue turns it off
+    bool run_queue = false;  // -q
     outbox_flags outbox;
 };
 
@@ -165,8 +167,10 @@ sendmail_options parse_args(const std::vector<std::string>& args) {
             if (a == "-bm") break;
             throw exit_error(exit_usage, "mode " + printable(a) + " is not supported: pigeon only sends (-bm)");
         case 'q':
-            error_line("sendmail -q: run the outbox with pigeon queue run");
-            throw exit_error(exit_ok, "");
+            // -q, -q30m, -qf: one pass over the outbox (an interval is not
+            // kept: a timer or pigeon queue run --watch does that).
+            o.run_queue = true;
+            break;
         case 'B': case 'C': case 'h': case 'L': case 'O': case 'X':
             (void)value(a, 2);  // takes a value; ignored
             break;
@@ -292,6 +296,13 @@ int run_sendmail(const std::vector<std::string>& args) {
         if (o.help) {
             std::fputs(usage_text, stdout);
             return exit_ok;
+        }
+        if (o.run_queue) {
+            store::spool sp = open_outbox(o.outbox.state_dir);
+            delivery_log log = delivery_log::from_flag(o.outbox.log);
+            pass_options po;
+            po.trace = o.conn.trace;
+            return run_queue_pass(sp, po, log);
         }
         settings = resolve_settings(o.conn, true, exit_config);
         have_settings = true;
@@ -442,6 +453,16 @@ int run_sendmail(const std::vector<std::string>& args) {
             }
             return input.read(buf, cap);
         };
+        if (o.queue) {
+            // Without a usable state directory (a daemon user whose home is
+            // not writable) sendmail still sends, as before the outbox.
+            try {
+                (void)open_outbox(o.outbox.state_dir);
+            } catch (const exit_error& e) {
+                error_line(std::string("warning: ") + e.what() + "; sending without the outbox");
+                o.queue = false;
+            }
+        }
         if (o.queue) {
             // The message goes to the outbox first (not fsynced), is sent
             // from there, and is made durable only when it has to wait.

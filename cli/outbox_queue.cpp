@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <iostream>
 #include <random>
 
 #include "fetch_setup.hpp"
@@ -269,6 +270,62 @@ attempt_summary attempt_message(store::spool_entry& e, const std::string& messag
     log.write(lr);
     return out;
 }
+
+namespace {
+
+/// Moves a damaged entry aside with a message; false when it could not.
+bool set_aside(const store::spool& sp, const std::string& id, const std::error_code& why) {
+    std::string where;
+    if (auto ec = sp.move_aside(id, where)) {
+        if (ec != store::errc::locked && ec != store::errc::not_found)
+            error_line("outbox entry " + id + " is damaged (" + why.message() + ") and cannot be moved aside: " +
+                       ec.message());
+        return false;
+    }
+    error_line("outbox entry " + id + " is damaged (" + why.message() + "); moved to " + printable(where) +
+               " — nothing was sent from it");
+    return true;
+}
+
+} // namespace
+
+int run_queue_pass(const store::spool& sp, const pass_options& st, delivery_log& log) {
+    sp.clean(std::chrono::hours(1));
+    std::error_code ec;
+    const auto ids = sp.list(ec);
+    if (ec) throw exit_error(exit_ioerr, "cannot read the outbox " + printable(sp.directory()) + ": " + ec.message());
+    int worst = exit_ok;
+    for (const auto& id : ids) {
+        if (st.stopped && st.stopped()) break;
+        store::spool_entry peeked;
+        if (auto pec = sp.peek(id, peeked)) {
+            if (pec == store::errc::corrupt_entry) set_aside(sp, id, pec);
+            continue;
+        }
+        if (!st.all && !store::is_due(peeked, static_cast<std::int64_t>(std::time(nullptr)))) continue;
+        std::error_code aec;
+        auto held = sp.acquire(id, aec);
+        if (!held) {
+            if (aec == store::errc::corrupt_entry) set_aside(sp, id, aec);
+            // locked: another run is sending it; not_found: it was sent meanwhile
+            continue;
+        }
+        if (st.dry_run) {
+            std::string rc;
+            for (const auto& r : envelope_of_entry(held->entry()).recipients) rc += " " + printable(r.address);
+            std::cout << "would send " << id << " (" << held->entry().size << " bytes) from "
+                      << printable(held->entry().from.empty() ? "<>" : held->entry().from) << " to" << rc << " via "
+                      << printable(held->entry().setting("server").empty() ? "the account's server"
+                                                                           : held->entry().setting("server"))
+                      << "\n";
+            continue;
+        }
+        const attempt_summary a = attempt_entry(*held, st.trace, st.policy, log);
+        if (a.step != store::entry_step::retry && a.exit_code != exit_ok && worst == exit_ok) worst = a.exit_code;
+    }
+    return worst;
+}
+
 
 attempt_summary attempt_entry(store::held_entry& h, const trace_flags& trace, const store::retry_policy& policy,
                               delivery_log& log) {

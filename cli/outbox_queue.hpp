@@ -68,6 +68,21 @@ attempt_summary attempt_entry(store::held_entry& h, const trace_flags& trace, co
 void log_delivery(delivery_log& log, const send_settings& s, const delivery_report& report,
                   const smtp::envelope& env, std::uint64_t size, const std::exception* error);
 
+/// What one pass of `pigeon queue run` does.
+struct pass_options {
+    bool all = false;      ///< ignore the backoff
+    bool dry_run = false;  ///< say what would be sent; change nothing
+    trace_flags trace;
+    store::retry_policy policy;
+    std::function<bool()> stopped;  ///< checked between entries (SIGTERM)
+};
+
+/// One pass over the outbox: damaged entries moved aside (with a message),
+/// every due entry (all with `all`) that no other process holds tried once.
+/// Returns 0, or the exit code of a message that failed for good or
+/// expired (the pass goes on after it).
+int run_queue_pass(const store::spool& sp, const pass_options& o, delivery_log& log);
+
 /// A message for the outbox, from pigeon send --queue or sendmail mode.
 struct spool_request {
     smtp::envelope env;           ///< from, recipients, DSN parameters

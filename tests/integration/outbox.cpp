@@ -491,3 +491,41 @@ TEST_CASE("outbox: three concurrent runs send every message exactly once") {
         CHECK(count_mail("alice", token + "-" + std::to_string(i) + "-end") == 1);
     }
 }
+
+TEST_CASE("outbox: sendmail -q runs what is due; an unusable state directory falls back to sending directly") {
+    temp_dir dir;
+    flaky_server srv({"b@lab.test"}, {});
+    const std::string state = dir.path() + "/state";
+    const std::string server = "smtp://127.0.0.1:" + std::to_string(srv.port());
+    auto r = run_pigeon(dir, {"sendmail", "--server", server, "--tls", "none", "--state-dir", state, "-f",
+                              "alerts@lab.test", "a@lab.test", "b@lab.test"},
+                        {}, "Subject: q\n\nx\n");
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    REQUIRE(queue_list(dir, state).size() == 1);
+    r = run_pigeon(dir, {"sendmail", "-q", "--state-dir", state});  // not due yet
+    CHECK(r.exit_code == 0);
+    CHECK(srv.messages() == 1);
+    r = run_pigeon(dir, {"queue", "run", "--all", "--dry-run", "--state-dir", state});
+    CHECK(r.out.find(" to b@lab.test via " + server) != std::string::npos);
+    // Make it due (as time would), then -q sends it.
+    const std::string id = queue_list(dir, state)[0]["id"];
+    const std::string meta_path = state + "/outbox/" + id + ".meta";
+    std::string meta = read_file(meta_path);
+    const auto at = meta.find("\nnext\t");
+    meta.replace(at, meta.find('\n', at + 1) - at, "\nnext\t0");
+    dir.write("state/outbox/" + id + ".meta", meta);
+    r = run_pigeon(dir, {"sendmail", "-q", "--state-dir", state});
+    CHECK(r.exit_code == 0);
+    CHECK(srv.messages() == 2);
+    CHECK(srv.rcpts().back() == std::vector<std::string>{"b@lab.test"});
+    CHECK(queue_list(dir, state).empty());
+
+    dir.write("not-a-dir", "x");
+    r = run_pigeon(dir, {"sendmail", "--server", server, "--tls", "none", "--state-dir", dir.path() + "/not-a-dir/s",
+                         "-f", "alerts@lab.test", "a@lab.test"},
+                   {}, "Subject: direct\n\nx\n");
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("sending without the outbox") != std::string::npos);
+    CHECK(srv.messages() == 3);
+}
