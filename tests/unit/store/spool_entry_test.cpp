@@ -4,6 +4,8 @@
 // bookkeeping (partial delivery, 5xx, lifetime).
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <iterator>
 #include <ostream>
 #include <string>
 
@@ -160,4 +162,15 @@ TEST_CASE("retry: the lifetime ends with the pending recipients failed") {
     CHECK(record_attempt(e, {}, "timeout", 5 * 86400 - 1, p, 0.5) == entry_step::retry);
     CHECK(record_attempt(e, {}, "timeout", 5 * 86400, p, 0.5) == entry_step::expired);
     CHECK(e.recipients[0].state == recipient_state::failed);
+}
+
+TEST_CASE("spool entry: the fuzz seed is a whole entry") {
+    std::ifstream f(std::string(PIGEON_SOURCE_DIR) + "/fuzz/seeds/spool_entry/entry.meta", std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    spool_entry e;
+    REQUIRE_FALSE(parse_entry(text, e));
+    CHECK(e.recipients.size() == 2);
+    CHECK(e.recipients[1].last_reply == "550 5.1.1 no\nsuch user");
+    CHECK(e.envid == "QQ\t314");
+    CHECK(encode_entry(e) == text);
 }
