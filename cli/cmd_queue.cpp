@@ -154,7 +154,7 @@ const registrar queue_cmd{command_info{
         sub.require_subcommand(1);
         auto add = [&](const char* name, const char* help, bool run_options) {
             CLI::App* v = sub.add_subcommand(name, help);
-            st->outbox.add_to(*v, run_options);
+            st->outbox.add_to(*v, run_options, run_options);
             v->callback([verb, name] { *verb = name; });
             return v;
         };

@@ -291,7 +291,7 @@ const registrar send_cmd{command_info{
         sub.add_option("--ret", s->ret, "DSN: return the full message or only its headers in a report")
             ->check(CLI::IsMember({"full", "hdrs"}));
         sub.add_option("--envid", s->envid, "DSN: an envelope id the reports quote")->type_name("ID");
-        s->outbox.add_to(sub, true);
+        s->outbox.add_to(sub, true, false);
         s->conn.add_to(sub);
         sub.footer("Exit status (sysexits.h): 0 every recipient accepted, 64 usage, 65 bad message data, "
                    "66 unreadable file, 67 recipients refused (the others got the message), 69 unavailable, "

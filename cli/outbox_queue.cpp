@@ -74,14 +74,15 @@ log_record connection_record(const send_settings& s, const delivery_report& repo
 
 } // namespace
 
-void outbox_flags::add_to(CLI::App& app, bool run_options) {
+void outbox_flags::add_to(CLI::App& app, bool retry_options, bool lifetime_option) {
     app.add_option("--state-dir", state_dir, "Where the outbox is kept, in outbox/ (default: $XDG_STATE_HOME/pigeon)")
         ->type_name("DIR");
     app.add_option("--log", log, "Append a delivery line per message to FILE, or send it to syslog (also PIGEON_LOG)")
         ->type_name("FILE|syslog");
-    if (run_options) {
+    if (lifetime_option)
         app.add_option("--lifetime", lifetime_days, "Give a queued message up after this many days (default 5)")
             ->check(CLI::PositiveNumber);
+    if (retry_options) {
         app.add_option("--retry-delay", retry_seconds,
                        "Wait this long before the first retry, doubling up to an hour (seconds, default 300)")
             ->check(CLI::PositiveNumber);

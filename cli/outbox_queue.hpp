@@ -24,7 +24,8 @@ struct outbox_flags {
     std::string log;        ///< --log FILE|syslog
     double lifetime_days = 5;
     double retry_seconds = 300;  ///< first retry delay
-    void add_to(CLI::App& app, bool run_options);
+    /// --state-dir and --log; --retry-delay and --lifetime when asked for.
+    void add_to(CLI::App& app, bool retry_options, bool lifetime_option);
     store::retry_policy policy() const;
 };
 
