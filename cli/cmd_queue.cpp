@@ -26,6 +26,7 @@ struct queue_state {
     bool all = false;
     bool watch = false;
     bool dry_run = false;
+    bool bounce = false;
     double interval = 60;
     std::string id;
 };
@@ -102,6 +103,7 @@ int run_queue(const queue_state& st) {
     po.trace = st.trace;
     po.policy = st.outbox.policy();
     po.stopped = [] { return stop_requested != 0; };
+    if (st.bounce) po.bounce = &st.outbox;
     if (!st.watch) return run_queue_pass(sp, po, log);
     std::signal(SIGINT, on_stop);
     std::signal(SIGTERM, on_stop);
@@ -166,6 +168,8 @@ const registrar queue_cmd{command_info{
         run->add_option("--interval", st->interval, "Seconds between passes with --watch (default 60)")
             ->check(CLI::PositiveNumber);
         run->add_flag("--dry-run", st->dry_run, "Say what would be sent; send and change nothing");
+        run->add_flag("--bounce", st->bounce,
+                      "When a message fails for good (5xx, lifetime over), send a report to its sender");
         st->trace.add_to(*run);
         CLI::App* drop = add("drop", "Delete a queued message without sending it", false);
         drop->add_option("id", st->id, "The entry's id (see pigeon queue list)")->required();

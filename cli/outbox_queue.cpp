@@ -10,6 +10,7 @@
 #include <random>
 
 #include "fetch_setup.hpp"
+#include "outbox_bounce.hpp"
 #include "pigeon/outbox/attempt.hpp"
 #include "pigeon/smtp/error.hpp"
 #include "pigeon/store/destination.hpp"
@@ -321,7 +322,22 @@ int run_queue_pass(const store::spool& sp, const pass_options& st, delivery_log&
                       << "\n";
             continue;
         }
+        std::string headers;
+        std::vector<std::string> pending;
+        if (st.bounce) {
+            headers = spooled_headers(held->message_path());
+            for (const auto& r : held->entry().recipients)
+                if (r.state == store::recipient_state::pending) pending.push_back(r.address);
+        }
         const attempt_summary a = attempt_entry(*held, st.trace, st.policy, log);
+        if (st.bounce) {
+            std::vector<std::string> failed;
+            for (const auto& r : held->entry().recipients)
+                if (r.state == store::recipient_state::failed &&
+                    std::find(pending.begin(), pending.end(), r.address) != pending.end())
+                    failed.push_back(r.address);
+            send_bounce(held->entry(), failed, headers, *st.bounce, st.trace);
+        }
         if (a.step != store::entry_step::retry && a.exit_code != exit_ok && worst == exit_ok) worst = a.exit_code;
     }
     return worst;
@@ -382,6 +398,7 @@ int spool_and_send(const connection_flags& f, const send_settings& s, const spoo
     flag("dsn", req.dsn_if_offered, "if-offered");
     flag("raw", req.raw);
     flag("utf8_header", req.utf8_header);
+    flag("bounce", req.bounce);
     if (spool_id) *spool_id = e.id;
 
     const store::retry_policy policy = of.policy();

@@ -76,6 +76,9 @@ struct pass_options {
     trace_flags trace;
     store::retry_policy policy;
     std::function<bool()> stopped;  ///< checked between entries (SIGTERM)
+    /// --bounce: report what fails for good to the sender (outbox_bounce.hpp),
+    /// sent through the outbox `outbox` names.
+    const outbox_flags* bounce = nullptr;
 };
 
 /// One pass over the outbox: damaged entries moved aside (with a message),
@@ -94,6 +97,7 @@ struct spool_request {
     /// message is written (not fsynced) and made durable only when it has
     /// to wait for a retry.
     bool commit_first = true;
+    bool bounce = false;          ///< a report about another message: never reported on
 };
 
 /// Writes the message from source to the outbox and tries it at once.

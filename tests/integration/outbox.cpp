@@ -33,8 +33,9 @@ namespace {
 /// RCPT TO addresses of each connection and counts messages.
 class flaky_server {
 public:
-    flaky_server(std::set<std::string> deferred, std::set<std::string> refused)
-        : deferred_(std::move(deferred)), refused_(std::move(refused)) {
+    /// refused_later: deferred on the first connection, refused with 550 on the others.
+    flaky_server(std::set<std::string> deferred, std::set<std::string> refused, std::set<std::string> refused_later = {})
+        : deferred_(std::move(deferred)), refused_(std::move(refused)), refused_later_(std::move(refused_later)) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
@@ -104,8 +105,10 @@ private:
                     std::lock_guard<std::mutex> g(m_);
                     rcpts_.back().push_back(addr);
                 }
-                if (refused_.count(addr)) send("550 5.1.1 <" + addr + ">: no such user\r\n");
-                else if (first && deferred_.count(addr)) send("450 4.2.0 <" + addr + ">: mailbox busy\r\n");
+                if (refused_.count(addr) || (!first && refused_later_.count(addr)))
+                    send("550 5.1.1 <" + addr + ">: no such user\r\n");
+                else if (first && (deferred_.count(addr) || refused_later_.count(addr)))
+                    send("450 4.2.0 <" + addr + ">: mailbox busy\r\n");
                 else send("250 2.1.5 Ok\r\n");
             } else if (verb == "DATA") {
                 send("354 go ahead\r\n");
@@ -120,7 +123,7 @@ private:
         }
     }
 
-    std::set<std::string> deferred_, refused_;
+    std::set<std::string> deferred_, refused_, refused_later_;
     int fd_ = -1;
     std::uint16_t port_ = 0;
     std::thread thread_;
@@ -528,4 +531,56 @@ TEST_CASE("outbox: sendmail -q runs what is due; an unusable state directory fal
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("sending without the outbox") != std::string::npos);
     CHECK(srv.messages() == 3);
+}
+
+TEST_CASE("outbox: --bounce reports a message given up to its sender, never a report about a report") {
+    temp_dir dir;
+    cutting_proxy proxy(lab::submission_port);
+    proxy.set_cut(0);
+    const std::string state = dir.path() + "/state";
+    const std::string down = "smtp://127.0.0.1:" + std::to_string(proxy.port());
+    auto r = run_pigeon(dir, {"send", "--queue", "--server", down, "--tls", "none", "--state-dir", state, "--from",
+                              "alerts@lab.test", "--to", "ops@lab.test", "-s", "doomed alert", "--body", "x\n"});
+    REQUIRE(r.exit_code == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    r = run_pigeon(dir, {"queue", "run", "--all", "--bounce", "--lifetime", "0.00002", "--state-dir", state});
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 69);
+    CHECK(r.err.find("a report to alerts@lab.test waits in the outbox") != std::string::npos);
+    auto list = queue_list(dir, state);  // the report itself waits: the server is still down
+    REQUIRE(list.size() == 1);
+    CHECK(list[0]["from"] == "alerts@lab.test");
+    CHECK(list[0]["recipients"][0]["address"] == "alerts@lab.test");
+    const std::string report = read_file(state + "/outbox/" + list[0]["id"].get<std::string>() + ".msg");
+    CHECK(report.find("Subject: Undelivered mail: outbox entry ") != std::string::npos);
+    CHECK(report.find("Auto-Submitted: auto-replied") != std::string::npos);
+    CHECK(report.find("  ops@lab.test") != std::string::npos);
+    CHECK(report.find("text/rfc822-headers") != std::string::npos);
+    CHECK(report.find("Subject: doomed alert") != std::string::npos);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    r = run_pigeon(dir, {"queue", "run", "--all", "--bounce", "--lifetime", "0.00002", "--state-dir", state});
+    CHECK(r.exit_code == 69);
+    CHECK(r.err.find("a report") == std::string::npos);
+    CHECK(queue_list(dir, state).empty());
+}
+
+TEST_CASE("outbox: --bounce after a 5xx in the background: the report reaches the sender") {
+    temp_dir dir;
+    flaky_server srv({}, {}, {"c@lab.test"});
+    const std::string state = dir.path() + "/state";
+    auto r = run_pigeon(dir, {"send", "--queue", "--server", "smtp://127.0.0.1:" + std::to_string(srv.port()), "--tls",
+                              "none", "--state-dir", state, "--from", "alerts@lab.test", "--to", "a@lab.test,c@lab.test",
+                              "-s", "half", "--body", "x\n"});
+    REQUIRE(r.exit_code == 0);  // a got it, c is deferred
+    r = run_pigeon(dir, {"queue", "run", "--all", "--bounce", "--state-dir", state});
+    INFO("stderr: " << r.err);
+    CHECK(r.exit_code == 67);
+    CHECK(r.err.find("recipient refused: c@lab.test: 550 5.1.1") != std::string::npos);
+    CHECK(r.err.find("a report went back to alerts@lab.test") != std::string::npos);
+    CHECK(queue_list(dir, state).empty());
+    const auto seen = srv.rcpts();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[1] == std::vector<std::string>{"c@lab.test"});
+    CHECK(seen[2] == std::vector<std::string>{"alerts@lab.test"});
+    CHECK(srv.messages() == 2);  // the message to a, then the report
 }
