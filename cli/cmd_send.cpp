@@ -14,6 +14,7 @@
 #include "common.hpp"
 #include "pigeon/mime/compose_builder.hpp"
 #include "pigeon/mime/compose_error.hpp"
+#include "outbox_queue.hpp"
 #include "send_common.hpp"
 
 namespace pigeon::cli {
@@ -30,6 +31,9 @@ struct send_state {
     std::string html;
     bool dry_run = false;
     bool json = false;
+    bool queue = false;                // --queue: through the outbox
+    std::string notify, ret, envid;    // DSN
+    outbox_flags outbox;
 };
 
 struct inline_ref {
@@ -182,7 +186,35 @@ int run_send(const send_state& st) {
         env.size_hint = msg.size();
         env.needs_8bitmime = msg.needs_8bitmime();
         env.needs_smtputf8 = msg.needs_smtputf8();
-        deliver(settings, env, msg.source(), report);
+        smtp::notify notify_on = smtp::notify::none;
+        if (!st.notify.empty() && smtp::parse_notify(st.notify, notify_on))
+            throw exit_error(exit_usage, "--notify wants never, or a comma list of success, failure, delay");
+        for (auto& r : env.recipients) r.notify_on = notify_on;
+        if (!st.ret.empty()) env.ret = st.ret == "full" ? smtp::dsn_ret::full : smtp::dsn_ret::headers;
+        env.envid = st.envid;
+        if (st.queue) {
+            spool_request req;
+            req.env = env;
+            std::string id;
+            attempt_summary a;
+            const int code = spool_and_send(st.conn, settings, req, msg.source(), st.outbox, &a, &id);
+            if (st.json)
+                std::cout << nlohmann::json{{"status", a.status == "deferred" ? "queued" : a.status},
+                                            {"exit_code", code},
+                                            {"spool_id", id},
+                                            {"message_id", printable(message_id)}}
+                                 .dump(2)
+                          << std::endl;
+            return code;
+        }
+        delivery_log log = delivery_log::from_flag(st.outbox.log);
+        try {
+            deliver(settings, env, msg.source(), report);
+        } catch (const std::exception& e) {
+            log_delivery(log, settings, report, env, msg.size().value_or(0), &e);
+            throw;
+        }
+        log_delivery(log, settings, report, env, msg.size().value_or(0), nullptr);
 
         int code = exit_code_for_result(report.result);
         report_refusals(report.result);
@@ -251,6 +283,15 @@ const registrar send_cmd{command_info{
         sub.add_flag("--strip-nul", s->conn.strip_nul,
                      "Delete NUL bytes from the message instead of refusing to send it (exit 65); "
                      "text parts holding NUL are base64-encoded anyway");
+        sub.add_flag("--queue", s->queue,
+                     "Keep the message in the outbox (fsynced) before sending; if the server cannot take it now, "
+                     "exit 0 and let pigeon queue run retry it");
+        sub.add_option("--notify", s->notify, "DSN: ask for reports on success, failure, delay (comma list) or never")
+            ->type_name("WHEN");
+        sub.add_option("--ret", s->ret, "DSN: return the full message or only its headers in a report")
+            ->check(CLI::IsMember({"full", "hdrs"}));
+        sub.add_option("--envid", s->envid, "DSN: an envelope id the reports quote")->type_name("ID");
+        s->outbox.add_to(sub, true, false);
         s->conn.add_to(sub);
         sub.footer("Exit status (sysexits.h): 0 every recipient accepted, 64 usage, 65 bad message data, "
                    "66 unreadable file, 67 recipients refused (the others got the message), 69 unavailable, "

@@ -22,6 +22,7 @@
 #include "pigeon/mime/encode_header.hpp"
 #include "pigeon/mime/header.hpp"
 #include "pigeon/smtp/envelope.hpp"
+#include "outbox_queue.hpp"
 #include "send_common.hpp"
 #include "send_headers.hpp"
 
@@ -50,6 +51,11 @@ const char* const usage_text =
     "  --timeout SECONDS, --trace-secrets   as for pigeon send\n"
     "  --strip-nul      delete NUL bytes from the message; without it a message\n"
     "                   holding one is not sent (exit 65)\n"
+    "  --no-queue       do not keep a message the server cannot take now in the\n"
+    "                   outbox (exit 75 instead of 0; the caller keeps it)\n"
+    "  --state-dir DIR  the outbox is DIR/outbox (default $XDG_STATE_HOME/pigeon)\n"
+    "  --log FILE|syslog  a delivery line per message (also PIGEON_LOG)\n"
+    "  -q               send what is due in the outbox (one pass of pigeon queue run)\n"
     "Accepted and ignored: -B TYPE, -bm, -C FILE, -d..., -G, -h N, -L TAG, -m, -n,\n"
     "-O OPT=VAL, -o* (-odi, -oem, -om...), -U, -X FILE.\n"
     "Bcc and Resent-Bcc fields are always removed. Bare local names (root) are\n"
@@ -67,6 +73,9 @@ struct sendmail_options {
     std::vector<std::string> recipients;
     connection_flags conn;
     bool help = false;
+    bool queue = true;     // --no-queue turns it off
+    bool run_queue = false;  // -q
+    outbox_flags outbox;
 };
 
 bool starts_with(const std::string& s, std::string_view p) { return s.compare(0, p.size(), p) == 0; }
@@ -122,6 +131,9 @@ sendmail_options parse_args(const std::vector<std::string>& args) {
                 if (!(o.conn.timeout > 0)) throw exit_error(exit_usage, "--timeout wants a positive number");
             } else if (a == "--insecure") o.conn.tls.insecure = true;
             else if (a == "--strip-nul") o.conn.strip_nul = true;
+            else if (a == "--no-queue") o.queue = false;
+            else if (auto v10 = long_value(a, "--state-dir")) o.outbox.state_dir = *v10;
+            else if (auto v11 = long_value(a, "--log")) o.outbox.log = *v11;
             else if (a == "--trace-secrets") o.conn.trace.show_secrets = true;
             else throw exit_error(exit_usage, "unknown option " + printable(a) + " (see pigeon sendmail --help)");
             continue;
@@ -155,8 +167,10 @@ sendmail_options parse_args(const std::vector<std::string>& args) {
             if (a == "-bm") break;
             throw exit_error(exit_usage, "mode " + printable(a) + " is not supported: pigeon only sends (-bm)");
         case 'q':
-            error_line("sendmail: no queue to run: pigeon delivers at once");
-            throw exit_error(exit_ok, "");
+            // -q, -q30m, -qf: one pass over the outbox (an interval is not
+            // kept: a timer or pigeon queue run --watch does that).
+            o.run_queue = true;
+            break;
         case 'B': case 'C': case 'h': case 'L': case 'O': case 'X':
             (void)value(a, 2);  // takes a value; ignored
             break;
@@ -282,6 +296,13 @@ int run_sendmail(const std::vector<std::string>& args) {
         if (o.help) {
             std::fputs(usage_text, stdout);
             return exit_ok;
+        }
+        if (o.run_queue) {
+            store::spool sp = open_outbox(o.outbox.state_dir);
+            delivery_log log = delivery_log::from_flag(o.outbox.log);
+            pass_options po;
+            po.trace = o.conn.trace;
+            return run_queue_pass(sp, po, log);
         }
         settings = resolve_settings(o.conn, true, exit_config);
         have_settings = true;
@@ -432,7 +453,37 @@ int run_sendmail(const std::vector<std::string>& args) {
             }
             return input.read(buf, cap);
         };
-        deliver(settings, env, source, report, adjust);
+        if (o.queue) {
+            // Without a usable state directory (a daemon user whose home is
+            // not writable) sendmail still sends, as before the outbox.
+            try {
+                (void)open_outbox(o.outbox.state_dir);
+            } catch (const exit_error& e) {
+                error_line(std::string("warning: ") + e.what() + "; sending without the outbox");
+                o.queue = false;
+            }
+        }
+        if (o.queue) {
+            // The message goes to the outbox first (not fsynced), is sent
+            // from there, and is made durable only when it has to wait.
+            spool_request req;
+            req.env = env;
+            for (auto& r : req.env.recipients) r.notify_on = notify_on;
+            req.env.ret = ret;
+            req.env.envid = o.envid;
+            req.dsn_if_offered = req.raw = true;
+            req.utf8_header = utf8_header;
+            req.commit_first = false;
+            return spool_and_send(o.conn, settings, req, source, o.outbox);
+        }
+        delivery_log log = delivery_log::from_flag(o.outbox.log);
+        try {
+            deliver(settings, env, source, report, adjust);
+        } catch (const std::exception& e) {
+            log_delivery(log, settings, report, env, 0, &e);
+            throw;
+        }
+        log_delivery(log, settings, report, env, 0, nullptr);
         int code = exit_code_for_result(report.result);
         report_refusals(report.result);
         return code;

@@ -184,7 +184,7 @@ sasl::credentials credentials(const send_settings& s) {
 }
 
 void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& source, delivery_report& report,
-             const envelope_adjuster& adjust) {
+             const envelope_adjuster& adjust, const sent_hook& on_sent) {
     // The password first: a prompt or a failing command before any
     // connection is opened (nothing to time out meanwhile).
     std::optional<sasl::credentials> creds;
@@ -208,6 +208,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
     report.stage = "send";
     if (adjust) adjust(c.capabilities(), env);
     report.result = c.send(env, source);
+    if (on_sent) on_sent(report);
     report.stage = "quit";
     // The message is delivered: a failing QUIT changes nothing.
     try {

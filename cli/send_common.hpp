@@ -96,10 +96,14 @@ struct delivery_report {
 /// server offers (sendmail mode: BODY=8BITMIME, DSN only when offered).
 using envelope_adjuster = std::function<void(const smtp::capabilities&, smtp::envelope&)>;
 
+/// Called when the server has answered for the message, before QUIT (the
+/// outbox records the outcome there: nothing may be sent twice).
+using sent_hook = std::function<void(const delivery_report&)>;
+
 /// Connects, authenticates when s.user is set, sends, quits. Throws what the
 /// library throws; report holds what was learned until then.
 void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& source, delivery_report& report,
-             const envelope_adjuster& adjust = {});
+             const envelope_adjuster& adjust = {}, const sent_hook& on_sent = {});
 
 /// 0 when every recipient accepted; 75 when every refusal was temporary;
 /// 67 otherwise.

@@ -22,6 +22,8 @@ public:
         case errc::forward_refused: return "the receiving server refused the message (5xx)";
         case errc::forward_unreachable: return "the receiving server cannot be reached";
         case errc::bad_state: return "delivery used in the wrong state";
+        case errc::corrupt_entry: return "the spool entry is damaged";
+        case errc::not_found: return "no such spool entry";
         }
         return "unknown store error";
     }

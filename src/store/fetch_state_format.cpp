@@ -18,7 +18,8 @@ int hex_value(char c) {
     return -1;
 }
 
-// Reverses append_escaped; false on a raw control byte or a bad escape.
+}  // namespace
+
 bool unescape(std::string_view in, std::string& out) {
     out.clear();
     std::size_t run = 0;  // start of the bytes not yet copied
@@ -37,6 +38,8 @@ bool unescape(std::string_view in, std::string& out) {
     out.append(in.data() + run, in.size() - run);
     return true;
 }
+
+namespace {
 
 template <class T>
 bool parse_number(std::string_view s, T& out) {

@@ -37,6 +37,8 @@ struct journal_entry {
 
 /// Appends `s` percent-escaped.
 void append_escaped(std::string& out, std::string_view s);
+/// Reverses append_escaped; false on a raw control byte or a bad escape.
+bool unescape(std::string_view in, std::string& out);
 
 /// Appends one I or D line (with its LF).
 void append_record_line(std::string& out, entry_kind kind, const delivered_record& r);

@@ -40,6 +40,8 @@ enum class errc {
     forward_deferred,     ///< handoff: the receiving server answered 4xx: keep, try next run (exit 75)
     forward_refused,      ///< handoff: the receiving server answered 5xx: keep and report (exit 69)
     forward_unreachable,  ///< handoff: no connection to the receiving server (exit 75; stop the job)
+    corrupt_entry,        ///< spool: an entry's files are not whole or not well-formed
+    not_found,            ///< spool: no entry with that id
 };
 const std::error_category& store_category() noexcept;
 std::error_code make_error_code(errc e) noexcept;
