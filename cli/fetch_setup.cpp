@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "config.hpp"
+#include "oauth2_login.hpp"
 #include "password_command.hpp"
 #include "send_common.hpp"
 
@@ -265,7 +266,13 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
             } else if (a.password) {
                 literal = *a.password;
             }
-            job.source.password = password_source(literal, command, origin, ms, job.source.user);
+            if (a.oauth2 && f.password_command.empty()) {
+                job.source.oauth2 = std::make_shared<oauth2_login>(
+                    make_oauth2_settings(a, root, t.ca_file, job.source.net.proxy, ms));
+                job.source.auth_mechanisms = oauth2_mechanisms(job.source.auth_mechanisms);
+            } else {
+                job.source.password = password_source(literal, command, origin, ms, job.source.user);
+            }
         } else if (ep->proto == net::protocol::pop3) {
             throw exit_error(exit_usage, "POP3 needs a user: give user@ in the URL, --user, or user in the account");
         }

@@ -1,0 +1,96 @@
+#pragma once
+// An account's OAuth2 login for the CLI: the provider (preset and account
+// keys), where the refresh token and the cached access token live, and the
+// access token itself, refreshed over HTTPS (through the account's proxy,
+// the certificate always verified) when the cached one has expired or the
+// server rejected it. Used by send, sendmail, fetch and watch alike.
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config.hpp"
+#include "pigeon/core/error.hpp"
+#include "pigeon/net/proxy_options.hpp"
+#include "pigeon/oauth2/http_client.hpp"
+#include "pigeon/oauth2/provider.hpp"
+#include "pigeon/sasl/mechanism.hpp"
+#include "pigeon/sasl/select.hpp"
+
+namespace pigeon::cli {
+
+struct oauth2_settings {
+    std::string account;
+    oauth2::provider_config provider;
+    oauth2::http_options http;
+    std::string refresh_token_command;  ///< "" : refresh_token_file
+    std::string refresh_token_file;     ///< STATE/oauth2/ACCOUNT.refresh_token
+    std::string cache_file;             ///< STATE/oauth2/ACCOUNT.access_token
+    std::chrono::milliseconds command_timeout{60000};
+};
+
+/// The settings of account a (which has an oauth2 section): the preset
+/// completed by the account's keys, the client secret (running its command
+/// now), the endpoints' CA (oauth2.tls_ca, else ca_file) and proxy. Throws
+/// exit_error(exit_config) for an unknown provider, a missing client id or
+/// token endpoint.
+oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
+                                     const std::string& ca_file, const net::proxy_options& proxy,
+                                     std::chrono::milliseconds timeout);
+
+/// The access token of one account, shared by the connections of a run.
+class oauth2_login {
+public:
+    explicit oauth2_login(oauth2_settings s) : s_(std::move(s)) {}
+
+    /// A token with time left: the one in use, the cached one, or a new one
+    /// from the token endpoint (cached, 0600). Throws exit_error(exit_noperm)
+    /// with the provider's error when the refresh is refused,
+    /// exit_error(exit_config) when there is no refresh token, and what
+    /// oauth2::post_form throws for network and TLS failures.
+    std::string access_token();
+
+    /// The server refused `rejected`: true when a new token was fetched
+    /// (retry once with access_token()); false when `rejected` came fresh
+    /// from the token endpoint in this run (retrying would not help).
+    bool renew_after_rejection(const std::string& rejected);
+
+    const oauth2_settings& settings() const noexcept { return s_; }
+
+private:
+    std::string refresh_locked();
+    std::string refresh_token() const;
+
+    oauth2_settings s_;
+    std::mutex m_;
+    std::string token_;
+    std::chrono::system_clock::time_point expires_at_{};
+    bool from_endpoint_ = false;  ///< token_ was issued in this run
+};
+
+/// The mechanism restriction for an OAuth2 login: the user's --auth-mech or
+/// auth_mech when given, else OAUTHBEARER and XOAUTH2 (so that no password
+/// command is ever tried with an empty password).
+std::vector<std::string> oauth2_mechanisms(const std::vector<std::string>& configured);
+
+/// True for OAUTHBEARER and XOAUTH2.
+bool is_bearer_mechanism(const std::string& name);
+
+/// c.authenticate(creds, sel); when login is set and the server rejects the
+/// bearer token, one refresh and one more attempt on the same connection
+/// (a refused AUTH leaves every protocol ready for another).
+template <class Client>
+auto authenticate_with_token_retry(Client& c, sasl::credentials creds, const sasl::selection_options& sel,
+                                   oauth2_login* login) {
+    try {
+        return c.authenticate(creds, sel);
+    } catch (const core::auth_error& e) {
+        if (!login || e.code() != core::errc::auth_failed || !is_bearer_mechanism(e.mechanism()) ||
+            !c.is_connected() || !login->renew_after_rejection(creds.oauth_token))
+            throw;
+    }
+    creds.oauth_token = login->access_token();
+    return c.authenticate(creds, sel);
+}
+
+} // namespace pigeon::cli
