@@ -31,13 +31,16 @@ class token_error : public std::system_error {
 public:
     token_error(std::error_code ec, const std::string& what, std::string error = {}, std::string description = {},
                 long http_status = 0)
-        : std::system_error(ec, what), error_(std::move(error)), description_(std::move(description)),
+        : std::system_error(ec, what), what_(what), error_(std::move(error)), description_(std::move(description)),
           status_(http_status) {}
+    /// The message as given, without the code's generic text.
+    const char* what() const noexcept override { return what_.c_str(); }
     const std::string& error() const noexcept { return error_; }
     const std::string& description() const noexcept { return description_; }
     long http_status() const noexcept { return status_; }
 
 private:
+    std::string what_;
     std::string error_;
     std::string description_;
     long status_;
