@@ -5,22 +5,13 @@
 #include "common.hpp"
 #include "fetch_engine.hpp"
 #include "password_command.hpp"
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/oauth2/error.hpp"
 #include "pigeon/oauth2/private_file.hpp"
 #include "pigeon/oauth2/token_cache.hpp"
 #include "pigeon/oauth2/token_client.hpp"
 
 namespace pigeon::cli {
-namespace {
-
-std::string upper(std::string s) {
-    for (auto& c : s)
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    return s;
-}
-
-} // namespace
-
 oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
                                      const std::string& ca_file, const net::proxy_options& proxy,
                                      std::chrono::milliseconds timeout) {
@@ -142,7 +133,7 @@ std::vector<std::string> oauth2_mechanisms(const std::vector<std::string>& confi
 }
 
 bool is_bearer_mechanism(const std::string& name) {
-    const std::string u = upper(name);
+    const std::string u = net::ascii::upper(name);
     return u == "OAUTHBEARER" || u == "XOAUTH2";
 }
 

@@ -131,22 +131,17 @@ private:
         return true;
     }
 
+    /// UTF-8 for a code point (JSON escapes are at most U+10FFFF): a lead
+    /// byte carrying the high bits, then 6 bits per continuation byte.
     static void put_utf8(std::string& out, std::uint32_t cp) {
         if (cp < 0x80) {
             out.push_back(static_cast<char>(cp));
-        } else if (cp < 0x800) {
-            out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else if (cp < 0x10000) {
-            out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-        } else {
-            out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-            out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+            return;
         }
+        const int tail = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+        static constexpr unsigned char lead[] = {0, 0xC0, 0xE0, 0xF0};
+        out.push_back(static_cast<char>(lead[tail] | (cp >> (6 * tail))));
+        for (int i = tail - 1; i >= 0; --i) out.push_back(static_cast<char>(0x80 | ((cp >> (6 * i)) & 0x3F)));
     }
 
     bool escape(std::string& out) {

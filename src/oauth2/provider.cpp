@@ -1,21 +1,11 @@
 #include "pigeon/oauth2/provider.hpp"
 
+#include "pigeon/net/ascii.hpp"
+
 namespace pigeon::oauth2 {
-namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
-} // namespace
-
 std::optional<provider_config> preset(std::string_view name, std::string_view tenant) {
-    const std::string n = lower(name);
     provider_config p;
-    if (n == "google") {
+    if (net::ascii::iequals(name, "google")) {
         // Google's device flow does not grant the mail scope: the loopback
         // flow is the one to use.
         p.authorization_endpoint = "https://accounts.google.com/o/oauth2/v2/auth";
@@ -24,7 +14,7 @@ std::optional<provider_config> preset(std::string_view name, std::string_view te
         p.scopes = {"https://mail.google.com/"};
         return p;
     }
-    if (n == "microsoft") {
+    if (net::ascii::iequals(name, "microsoft")) {
         const std::string base =
             "https://login.microsoftonline.com/" + std::string(tenant.empty() ? "common" : tenant) + "/oauth2/v2.0/";
         p.authorization_endpoint = base + "authorize";

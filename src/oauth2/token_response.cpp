@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "pigeon/net/ascii.hpp"
 #include "pigeon/oauth2/error.hpp"
 #include "pigeon/oauth2/json_object.hpp"
 
@@ -28,17 +29,6 @@ std::optional<std::chrono::seconds> seconds_member(const json_object& o, std::st
     auto [p, ec] = std::from_chars(first, last, n);
     if (ec != std::errc() || p != last || n < 0 || n > 10LL * 365 * 24 * 3600) return std::nullopt;
     return std::chrono::seconds(n);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
 }
 
 /// The common part: an error document, a bad status, or the object of a
@@ -79,7 +69,7 @@ std::error_code parse_token_response(long http_status, std::string_view body, to
     out.refresh_token = string_member(obj, "refresh_token");
     out.scope = string_member(obj, "scope");
     out.expires_in = seconds_member(obj, "expires_in");
-    if (out.access_token.empty() || (!out.token_type.empty() && !iequals(out.token_type, "bearer"))) {
+    if (out.access_token.empty() || (!out.token_type.empty() && !net::ascii::iequals(out.token_type, "bearer"))) {
         out = {};
         return errc::bad_response;
     }

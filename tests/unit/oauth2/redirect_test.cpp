@@ -2,14 +2,10 @@
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <string>
 #include <thread>
 
+#include "pigeon/net/connect.hpp"
 #include "pigeon/net/error.hpp"
 #include "pigeon/oauth2/error.hpp"
 #include "pigeon/oauth2/http_client.hpp"
@@ -19,24 +15,16 @@ using namespace pigeon::oauth2;
 
 namespace {
 
-/// Connects to 127.0.0.1:port, sends request, returns the answer.
+/// Sends request to 127.0.0.1:port over a pigeon channel, returns the
+/// answer's status line.
 std::string http_get(unsigned short port, const std::string& request) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return {};
-    }
-    (void)!::write(fd, request.data(), request.size());
-    std::string out;
-    char buf[1024];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return out;
+    pigeon::net::endpoint ep;
+    ep.host = "127.0.0.1";
+    ep.port = port;
+    ep.tls = pigeon::net::tls_mode::none;
+    auto ch = pigeon::net::open_channel(ep, {});
+    ch.write_raw(request);
+    return std::string(ch.read_line());
 }
 
 } // namespace
