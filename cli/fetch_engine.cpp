@@ -707,7 +707,7 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     o.net = job.source.net;
     c.connect(job.source.ep, o);
     if (!job.source.user.empty() && c.state() == imap::state::not_authenticated)
-        authenticate_with_token_retry(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
+        oauth2::authenticate_with_token(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
 
     // LIST gives the names a pattern matches and the hierarchy delimiter
     // (for Maildir++ subfolders).
@@ -773,7 +773,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     pop3::client_options o;
     o.net = job.source.net;
     c.connect(job.source.ep, o);
-    authenticate_with_token_retry(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
+    oauth2::authenticate_with_token(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
     const fetch_policy& pol = job.policy;
 
     std::vector<pop3::message_uid> ids;

@@ -5,7 +5,6 @@
 #include "common.hpp"
 #include "fetch_engine.hpp"
 #include "password_command.hpp"
-#include "pigeon/net/ascii.hpp"
 #include "pigeon/oauth2/error.hpp"
 #include "pigeon/oauth2/private_file.hpp"
 #include "pigeon/oauth2/token_cache.hpp"
@@ -130,11 +129,6 @@ bool oauth2_login::renew_after_rejection(const std::string& rejected) {
 std::vector<std::string> oauth2_mechanisms(const std::vector<std::string>& configured) {
     if (!configured.empty()) return configured;
     return {"OAUTHBEARER", "XOAUTH2"};
-}
-
-bool is_bearer_mechanism(const std::string& name) {
-    const std::string u = net::ascii::upper(name);
-    return u == "OAUTHBEARER" || u == "XOAUTH2";
 }
 
 } // namespace pigeon::cli

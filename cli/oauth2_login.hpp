@@ -3,19 +3,18 @@
 // keys), where the refresh token and the cached access token live, and the
 // access token itself, refreshed over HTTPS (through the account's proxy,
 // the certificate always verified) when the cached one has expired or the
-// server rejected it. Used by send, sendmail, fetch and watch alike.
+// server rejected it (oauth2::authenticate_with_token retries once). Used by
+// send, sendmail, fetch and watch alike.
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "config.hpp"
-#include "pigeon/core/error.hpp"
 #include "pigeon/net/proxy_options.hpp"
 #include "pigeon/oauth2/http_client.hpp"
 #include "pigeon/oauth2/provider.hpp"
-#include "pigeon/sasl/mechanism.hpp"
-#include "pigeon/sasl/select.hpp"
+#include "pigeon/oauth2/token_source.hpp"
 
 namespace pigeon::cli {
 
@@ -39,7 +38,7 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
                                      std::chrono::milliseconds timeout);
 
 /// The access token of one account, shared by the connections of a run.
-class oauth2_login {
+class oauth2_login final : public oauth2::token_source {
 public:
     explicit oauth2_login(oauth2_settings s) : s_(std::move(s)) {}
 
@@ -48,12 +47,12 @@ public:
     /// with the provider's error when the refresh is refused,
     /// exit_error(exit_config) when there is no refresh token, and what
     /// oauth2::post_form throws for network and TLS failures.
-    std::string access_token();
+    std::string access_token() override;
 
     /// The server refused `rejected`: true when a new token was fetched
     /// (retry once with access_token()); false when `rejected` came fresh
     /// from the token endpoint in this run (retrying would not help).
-    bool renew_after_rejection(const std::string& rejected);
+    bool renew_after_rejection(const std::string& rejected) override;
 
     const oauth2_settings& settings() const noexcept { return s_; }
 
@@ -72,25 +71,5 @@ private:
 /// auth_mech when given, else OAUTHBEARER and XOAUTH2 (so that no password
 /// command is ever tried with an empty password).
 std::vector<std::string> oauth2_mechanisms(const std::vector<std::string>& configured);
-
-/// True for OAUTHBEARER and XOAUTH2.
-bool is_bearer_mechanism(const std::string& name);
-
-/// c.authenticate(creds, sel); when login is set and the server rejects the
-/// bearer token, one refresh and one more attempt on the same connection
-/// (a refused AUTH leaves every protocol ready for another).
-template <class Client>
-auto authenticate_with_token_retry(Client& c, sasl::credentials creds, const sasl::selection_options& sel,
-                                   oauth2_login* login) {
-    try {
-        return c.authenticate(creds, sel);
-    } catch (const core::auth_error& e) {
-        if (!login || e.code() != core::errc::auth_failed || !is_bearer_mechanism(e.mechanism()) ||
-            !c.is_connected() || !login->renew_after_rejection(creds.oauth_token))
-            throw;
-    }
-    creds.oauth_token = login->access_token();
-    return c.authenticate(creds, sel);
-}
 
 } // namespace pigeon::cli

@@ -205,7 +205,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
         report.stage = "auth";
         sasl::selection_options sel;
         sel.allowed = s.auth_mechanisms;
-        authenticate_with_token_retry(c, *creds, sel, s.oauth2.get());
+        oauth2::authenticate_with_token(c, *creds, sel, s.oauth2.get());
         std::fill(creds->password.begin(), creds->password.end(), '\0');
         report.auth_mechanism = c.info().auth_mechanism;
     }
