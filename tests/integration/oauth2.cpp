@@ -81,6 +81,7 @@ struct provider {
                 " " + server_args,
             log);
         port = wait_ready(log);
+        require_lab_oauth2();
         const std::string base = "https://localhost:" + std::to_string(port);
         config = dir.write("pigeon.toml",
                            "[accounts.o]\nserver = \"smtp://localhost:" + std::to_string(lab::submission_port) +
@@ -111,6 +112,19 @@ struct provider {
         std::string text = sl::read_file(cache_file());
         auto p = text.find("access_token ");
         return p == std::string::npos ? std::string() : text.substr(p + 13, text.find('\n', p) - p - 13);
+    }
+    /// Fails clearly when the lab's Dovecot runs without its oauth2 passdb
+    /// (a lab started from a checkout without it: run lab/lab.sh start).
+    static void require_lab_oauth2() {
+        static const bool offered = [] {
+            pigeon::test::process_options o;
+            o.input = "a LOGOUT\r\n";
+            o.timeout = 10s;
+            auto r = pigeon::test::run_process(
+                "/usr/bin/openssl", {"s_client", "-quiet", "-connect", "127.0.0.1:" + std::to_string(lab::imaps_port)}, o);
+            return r.out.find("AUTH=OAUTHBEARER") != std::string::npos;
+        }();
+        REQUIRE_MESSAGE(offered, "the lab's Dovecot offers no OAUTHBEARER: start the lab with this lab/lab.sh");
     }
     void authorize() {
         auto r = pigeon({"oauth2", "authorize", "o", "--device"});
@@ -193,16 +207,16 @@ TEST_CASE("oauth2: a token that died early is refreshed once and the login retri
     // Tokens live 2 s but the answers claim an hour: the cache trusts them.
     provider p("--lifetime 2 --expires-in 3600");
     p.authorize();
+    const std::string first = p.cached_token();
     std::this_thread::sleep_for(2500ms);
     auto r = p.send({"-v"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(count(r.err, "-> AUTH OAUTHBEARER") == 2);
     CHECK(r.err.find("535") != std::string::npos);
     CHECK(p.stat("refresh") == 1);
-    // The next run uses the new cached token without a refresh.
-    auto again = p.send();
-    CHECK(again.exit_code == 0);
-    CHECK(p.stat("refresh") == 1);
+    // The new token is cached for the next run.
+    CHECK(p.cached_token() != first);
+    CHECK(p.cached_token().rfind("at.", 0) == 0);
 }
 
 TEST_CASE("oauth2: a token rejected right after its refresh is not refreshed again") {
@@ -212,6 +226,30 @@ TEST_CASE("oauth2: a token rejected right after its refresh is not refreshed aga
     CHECK(r.exit_code == 77);
     CHECK(count(r.err, "-> AUTH OAUTHBEARER") == 2);
     CHECK(p.stat("refresh") == 1);
+}
+
+TEST_CASE("oauth2: a rotated refresh token replaces the stored one") {
+    provider p("--rotate");
+    p.authorize();
+    const std::string first = sl::read_file(p.refresh_file());
+    ::unlink(p.cache_file().c_str());
+    REQUIRE(p.send().exit_code == 0);
+    const std::string second = sl::read_file(p.refresh_file());
+    CHECK(second != first);
+    CHECK(second.rfind("rt.", 0) == 0);
+    CHECK(mode_of(p.refresh_file()) == 0600);
+    ::unlink(p.cache_file().c_str());
+    REQUIRE(p.send().exit_code == 0);
+    CHECK(p.stat("refresh") == 2);
+    CHECK(p.stat("refused") == 0);
+}
+
+TEST_CASE("oauth2: a client secret in a file others can read is refused") {
+    provider p;
+    ::chmod(p.config.c_str(), 0644);
+    auto r = p.pigeon({"oauth2", "token", "o"});
+    CHECK(r.exit_code == 78);
+    CHECK(r.err.find("chmod 600") != std::string::npos);
 }
 
 TEST_CASE("oauth2: a refused refresh exits 77 with the provider's words") {

@@ -12,8 +12,9 @@
 
 Tokens are stateless: "at." + base64url(user) + "." + expiry + "." + HMAC, so
 the lab's introspection knows every token a test's token endpoint issued.
-Refresh tokens are "rt." + base64url(user) + "." + HMAC; anything else is
-refused with invalid_grant. --lifetime sets how long access tokens really
+Refresh tokens are "rt." + base64url(user) [+ "." + nonce] + "." + HMAC;
+anything else is refused with invalid_grant. --rotate issues a new refresh
+token with every refresh (as Microsoft does). --lifetime sets how long access tokens really
 live, --expires-in what the answer claims (to test a token that dies early).
 --stats FILE gets {"refresh": n, "device_poll": n, "code": n, "refused": n}.
 """
@@ -51,15 +52,15 @@ class Signer:
         body = "at.%s.%d" % (b64u(user.encode()), int(time.time()) + lifetime)
         return body + "." + self.mac(body)
 
-    def refresh(self, user):
-        body = "rt.%s" % b64u(user.encode())
+    def refresh(self, user, nonce=""):
+        body = "rt.%s" % b64u(user.encode()) + ("." + nonce if nonce else "")
         return body + "." + self.mac(body)
 
     def check(self, token, kind):
         """The user of a valid token of this kind, else None."""
         parts = token.split(".")
-        want = 4 if kind == "at" else 3
-        if len(parts) != want or parts[0] != kind:
+        want = (4,) if kind == "at" else (3, 4)
+        if len(parts) not in want or parts[0] != kind:
             return None
         body = ".".join(parts[:-1])
         if not hmac.compare_digest(self.mac(body), parts[-1]):
@@ -189,7 +190,10 @@ class TokenHandler(BaseHTTPRequestHandler):
             p.count("refresh")
             if p.signer.check(f.get("refresh_token", ""), "rt") is None:
                 return self.error(400, "invalid_grant", "Token has been expired or revoked.")
-            return self.answer(200, p.tokens(refresh=False))
+            doc = p.tokens(refresh=False)
+            if p.args.rotate:   # a new refresh token with every refresh
+                doc["refresh_token"] = p.signer.refresh(p.args.user, secrets.token_urlsafe(8))
+            return self.answer(200, doc)
         if grant == "urn:ietf:params:oauth:grant-type:device_code":
             p.count("device_poll")
             with p.lock:
@@ -247,6 +251,7 @@ def main():
     ap.add_argument("--lifetime", type=int, default=3600)
     ap.add_argument("--expires-in", type=int, default=0)
     ap.add_argument("--deny", action="store_true")
+    ap.add_argument("--rotate", action="store_true")
     ap.add_argument("--stats")
     ap.add_argument("--pidfile")
     ap.add_argument("--verbose", action="store_true")
