@@ -53,10 +53,22 @@ std::string proxy_url(const net::proxy_options& p) {
     return scheme + host + ":" + std::to_string(p.port);
 }
 
-[[noreturn]] void fail(CURLcode rc, const std::string& url, const char* errbuf, const http_options& o) {
+[[noreturn]] void fail(CURL* h, CURLcode rc, const std::string& url, const char* errbuf, const http_options& o) {
     std::string detail = errbuf && errbuf[0] ? errbuf : curl_easy_strerror(rc);
     std::string msg = url + ": " + detail;
     const std::string via = o.proxy.enabled() ? " (through the proxy " + o.proxy.display_url() + ")" : "";
+    if (o.proxy.enabled()) {
+        // The proxy said no: its login (HTTP 401/407, SOCKS5 user/password)
+        // or the tunnel.
+        long connect_code = 0;
+        curl_easy_getinfo(h, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+        long px = 0;
+        curl_easy_getinfo(h, CURLINFO_PROXY_ERROR, &px);
+        if (connect_code == 401 || connect_code == 407 || px == CURLPX_USER_REJECTED || px == CURLPX_NO_AUTH)
+            throw net::transport_error(net::errc::proxy_auth_failed, msg + via);
+        if (connect_code >= 300 || rc == CURLE_PROXY)
+            throw net::transport_error(net::errc::proxy_refused, msg + via);
+    }
     switch (rc) {
     case CURLE_PEER_FAILED_VERIFICATION:
         throw net::tls_error(net::tls_errc::bad_certificate,
@@ -179,7 +191,7 @@ http_response post_form(const std::string& url, const form_fields& fields, const
     if (rc == CURLE_WRITE_ERROR && s.overflow)
         throw net::transport_error(net::errc::protocol_error,
                                    url + ": the answer is larger than " + std::to_string(opts.max_body) + " bytes");
-    if (rc != CURLE_OK) fail(rc, url, errbuf, opts);
+    if (rc != CURLE_OK) fail(c, rc, url, errbuf, opts);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &res.status);
     return res;
 }

@@ -184,6 +184,17 @@ TEST_CASE("oauth2: device flow, then submission with OAUTHBEARER and XOAUTH2; no
     CHECK(found);
 }
 
+TEST_CASE("oauth2: sendmail mode logs in with the token too") {
+    provider p;
+    p.authorize();
+    const std::string subject = sl::unique_token("oauth2-sendmail");
+    auto r = sl::run_pigeon(p.dir, {"sendmail", "--config", p.config, "-t", "-i"},
+                            {{"XDG_STATE_HOME", p.state}, {"PIGEON_ACCOUNT", "o"}},
+                            "To: bob@lab.test\nSubject: " + subject + "\n\nfrom cron\n", 60s);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+    CHECK_FALSE(sl::wait_for_mail(p.dir, "bob", subject).empty());
+}
+
 TEST_CASE("oauth2: IMAP and POP3 logins with the token (fetch)") {
     provider p;
     p.authorize();
@@ -341,6 +352,31 @@ TEST_CASE("oauth2: the HTTPS calls go through the configured proxy") {
     REQUIRE_MESSAGE(s.exit_code == 0, s.err);
     CHECK(count(sl::read_file(plog), "connected to localhost:" + std::to_string(p.port)) == before + 1);
     CHECK(count(sl::read_file(plog), "connected to localhost:" + std::to_string(lab::submission_port)) >= 1);
+    // An HTTP CONNECT proxy with Basic authentication (tinyproxy), the
+    // password from PIGEON_PROXY_PASSWORD.
+    auto hport_r = pigeon::test::run_process(
+        "/usr/bin/python3", {"-c", "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])"});
+    const std::string hport = hport_r.out.substr(0, hport_r.out.find('\n'));
+    const std::string hlog = d.path() + "/tinyproxy.log";
+    const std::string conf = d.write("tinyproxy.conf", "Port " + hport +
+                                                           "\nListen 127.0.0.1\nTimeout 60\nLogLevel Connect\n"
+                                                           "Allow 127.0.0.1\nLogFile \"" + hlog +
+                                                           "\"\nBasicAuth carol httP-Secret-77\n");
+    background http("exec tinyproxy -d -c " + conf, d.path() + "/tinyproxy.out");
+    std::this_thread::sleep_for(300ms);
+    ::unlink(p.cache_file().c_str());
+    auto h = p.pigeon({"oauth2", "token", "o", "--proxy", "http://carol@127.0.0.1:" + hport},
+                      {{"PIGEON_PROXY_PASSWORD", "httP-Secret-77"}});
+    REQUIRE_MESSAGE(h.exit_code == 0, h.err);
+    CHECK(count(sl::read_file(hlog), "CONNECT localhost:" + std::to_string(p.port)) == 1);
+    // A wrong proxy password: refused, the proxy named, the password not shown.
+    ::unlink(p.cache_file().c_str());
+    auto hw = p.pigeon({"oauth2", "token", "o", "--proxy", "http://carol@127.0.0.1:" + hport},
+                       {{"PIGEON_PROXY_PASSWORD", "wrong-pass"}});
+    CHECK(hw.exit_code == 77);
+    CHECK(hw.err.find("127.0.0.1:" + hport) != std::string::npos);
+    CHECK(hw.err.find("wrong-pass") == std::string::npos);
+
     // A proxy that is not there: a clear error naming it, no hang.
     auto bad = p.pigeon({"oauth2", "authorize", "o", "--device", "--proxy", "socks5h://127.0.0.1:1"});
     CHECK(bad.exit_code != 0);
