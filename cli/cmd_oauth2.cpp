@@ -148,6 +148,7 @@ oauth2::token_set loopback_flow(const oauth2_state& st, const oauth2_settings& s
 int run_authorize(const oauth2_state& st) {
     const account_config* a = nullptr;
     oauth2_settings s = settings_of(st, a);
+    s.provider = with_client_secret(s);
     oauth2::token_set t;
     try {
         t = st.device ? device_flow(st, s) : loopback_flow(st, s, *a);

@@ -36,13 +36,8 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
     if (s.provider.client_id.empty()) throw exit_error(exit_config, where + ": client_id is missing");
     if (s.provider.token_endpoint.empty())
         throw exit_error(exit_config, where + ": token_endpoint is missing (or set provider)");
-    if (!o.client_secret_command.empty()) {
-        password_command_options pc;
-        pc.timeout = timeout;
-        s.provider.client_secret = run_password_command(o.client_secret_command, where + ".client_secret_command", pc);
-    } else {
-        s.provider.client_secret = o.client_secret;
-    }
+    s.provider.client_secret = o.client_secret;
+    s.client_secret_command = o.client_secret_command;
     s.http.ca_file = o.tls_ca.empty() ? ca_file : o.tls_ca;
     s.http.proxy = proxy;
     s.http.timeout = timeout;
@@ -53,6 +48,17 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
     s.cache_file = dir + ".access_token";
     s.command_timeout = timeout;
     return s;
+}
+
+oauth2::provider_config with_client_secret(const oauth2_settings& s) {
+    oauth2::provider_config p = s.provider;
+    if (!s.client_secret_command.empty()) {
+        password_command_options pc;
+        pc.timeout = s.command_timeout;
+        p.client_secret = run_password_command(s.client_secret_command,
+                                               "account " + printable(s.account) + ": oauth2.client_secret_command", pc);
+    }
+    return p;
 }
 
 std::string oauth2_login::refresh_token() const {
@@ -80,12 +86,12 @@ std::string oauth2_login::refresh_locked() {
     const std::string rt = refresh_token();
     oauth2::token_set t;
     try {
-        t = oauth2::refresh_access_token(s_.provider, rt, s_.http);
+        t = oauth2::refresh_access_token(with_client_secret(s_), rt, s_.http);
     } catch (const oauth2::token_error& e) {
         // The provider's own words (they name no secret): invalid_grant,
         // "Token has been expired or revoked", ...
         std::string msg = "account " + printable(s_.account) + ": the OAuth2 refresh was refused: " + printable(e.what());
-        if (e.error() == "invalid_grant" || e.code() == oauth2::errc::refused)
+        if (e.error() == "invalid_grant")
             msg += "; authorize again with: pigeon oauth2 authorize " + printable(s_.account);
         throw exit_error(e.code() == oauth2::errc::http_status && e.http_status() >= 500 ? exit_tempfail : exit_noperm,
                          msg);

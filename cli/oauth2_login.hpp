@@ -22,6 +22,7 @@ struct oauth2_settings {
     std::string account;
     oauth2::provider_config provider;
     oauth2::http_options http;
+    std::string client_secret_command;  ///< run by with_client_secret() when set
     std::string refresh_token_command;  ///< "" : refresh_token_file
     std::string refresh_token_file;     ///< STATE/oauth2/ACCOUNT.refresh_token
     std::string cache_file;             ///< STATE/oauth2/ACCOUNT.access_token
@@ -29,13 +30,17 @@ struct oauth2_settings {
 };
 
 /// The settings of account a (which has an oauth2 section): the preset
-/// completed by the account's keys, the client secret (running its command
-/// now), the endpoints' CA (oauth2.tls_ca, else ca_file) and proxy. Throws
+/// completed by the account's keys, the endpoints' CA (oauth2.tls_ca, else
+/// ca_file) and proxy; nothing runs yet (a dry run asks for no secret). Throws
 /// exit_error(exit_config) for an unknown provider, a missing client id or
 /// token endpoint.
 oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
                                      const std::string& ca_file, const net::proxy_options& proxy,
                                      std::chrono::milliseconds timeout);
+
+/// The provider with its client secret, running client_secret_command now
+/// when one is configured (throws exit_error(exit_config) when it fails).
+oauth2::provider_config with_client_secret(const oauth2_settings& s);
 
 /// The access token of one account, shared by the connections of a run.
 class oauth2_login final : public oauth2::token_source {

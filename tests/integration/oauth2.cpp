@@ -255,6 +255,31 @@ TEST_CASE("oauth2: a rotated refresh token replaces the stored one") {
     CHECK(p.stat("refused") == 0);
 }
 
+TEST_CASE("oauth2: the client secret from a command, run only when a token is needed") {
+    provider p;
+    std::string cfg = sl::read_file(p.config);
+    const std::string lit = "client_secret = \"s3cret\"";
+    cfg.replace(cfg.find(lit), lit.size(), "client_secret_command = \"cat " + p.dir.path() + "/secret.txt\"");
+    p.dir.write("pigeon.toml", cfg);
+    // A dry run needs no token: the command is not run (the file is missing).
+    auto dry = p.pigeon({"send", "--account", "o", "--to", "bob@lab.test", "--body", "x", "--dry-run"});
+    CHECK_MESSAGE(dry.exit_code == 0, dry.err);
+    auto missing = p.pigeon({"oauth2", "authorize", "o", "--device"});
+    CHECK(missing.exit_code == 78);
+    CHECK(missing.err.find("oauth2.client_secret_command") != std::string::npos);
+    p.dir.write("secret.txt", "s3cret\n");
+    p.authorize();
+    ::unlink(p.cache_file().c_str());
+    CHECK(p.send().exit_code == 0);
+    CHECK(p.stat("refresh") == 1);
+    // A wrong secret: the provider's invalid_client, exit 77.
+    p.dir.write("secret.txt", "wrong\n");
+    ::unlink(p.cache_file().c_str());
+    auto wrong = p.send();
+    CHECK(wrong.exit_code == 77);
+    CHECK(wrong.err.find("invalid_client") != std::string::npos);
+}
+
 TEST_CASE("oauth2: a client secret in a file others can read is refused") {
     provider p;
     ::chmod(p.config.c_str(), 0644);
