@@ -268,7 +268,7 @@ std::vector<fetch_job> make_fetch_jobs(const fetch_flags& f, std::size_t& max_co
             }
             if (a.oauth2 && f.password_command.empty()) {
                 job.source.oauth2 = std::make_shared<oauth2_login>(
-                    make_oauth2_settings(a, root, t.ca_file, job.source.net.proxy, ms));
+                    make_oauth2_settings(a, root, t.ca_file, job.source.net.proxy, ms, job.source.net.trace.hook));
                 job.source.auth_mechanisms = oauth2_mechanisms(job.source.auth_mechanisms);
             } else {
                 job.source.password = password_source(literal, command, origin, ms, job.source.user);

@@ -13,7 +13,7 @@
 namespace pigeon::cli {
 oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
                                      const std::string& ca_file, const net::proxy_options& proxy,
-                                     std::chrono::milliseconds timeout) {
+                                     std::chrono::milliseconds timeout, net::trace_fn trace) {
     const oauth2_config& o = *a.oauth2;
     const std::string where = "account " + printable(a.name) + ": oauth2";
     oauth2_settings s;
@@ -47,6 +47,7 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
     s.refresh_token_file = dir + ".refresh_token";
     s.cache_file = dir + ".access_token";
     s.command_timeout = timeout;
+    s.trace = std::move(trace);
     return s;
 }
 
@@ -82,6 +83,10 @@ std::string oauth2_login::refresh_token() const {
     return text;
 }
 
+void oauth2_login::note(const std::string& text) const {
+    if (s_.trace) s_.trace(net::trace_direction::info, "OAuth2: " + text);
+}
+
 std::string oauth2_login::refresh_locked() {
     const std::string rt = refresh_token();
     oauth2::token_set t;
@@ -101,6 +106,8 @@ std::string oauth2_login::refresh_locked() {
     // No lifetime given: assume an hour (what Google and Microsoft issue).
     expires_at_ = now + t.expires_in.value_or(std::chrono::seconds(3600));
     from_endpoint_ = true;
+    note("new access token from " + s_.provider.token_endpoint + " (valid " +
+         std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires_at_ - now).count()) + " s)");
     // Caching is an optimisation: a state directory that cannot be written
     // costs a refresh per run, not the login.
     (void)oauth2::store_cached_token(s_.cache_file, {token_, expires_at_});
@@ -119,6 +126,8 @@ std::string oauth2_login::access_token() {
         token_ = c->access_token;
         expires_at_ = c->expires_at;
         from_endpoint_ = false;
+        note("cached access token (valid " +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(expires_at_ - now).count()) + " s)");
         return token_;
     }
     return refresh_locked();
@@ -128,6 +137,7 @@ bool oauth2_login::renew_after_rejection(const std::string& rejected) {
     std::lock_guard<std::mutex> g(m_);
     if (token_ != rejected) return true;  // another connection renewed it already
     if (from_endpoint_) return false;
+    note("the server rejected the access token: refreshing it once");
     refresh_locked();
     return true;
 }

@@ -12,6 +12,7 @@
 
 #include "config.hpp"
 #include "pigeon/net/proxy_options.hpp"
+#include "pigeon/net/trace.hpp"
 #include "pigeon/oauth2/http_client.hpp"
 #include "pigeon/oauth2/provider.hpp"
 #include "pigeon/oauth2/token_source.hpp"
@@ -27,6 +28,8 @@ struct oauth2_settings {
     std::string refresh_token_file;     ///< STATE/oauth2/ACCOUNT.refresh_token
     std::string cache_file;             ///< STATE/oauth2/ACCOUNT.access_token
     std::chrono::milliseconds command_timeout{60000};
+    /// -v: where the token came from, as "===" info lines (never the token).
+    net::trace_fn trace;
 };
 
 /// The settings of account a (which has an oauth2 section): the preset
@@ -36,7 +39,7 @@ struct oauth2_settings {
 /// token endpoint.
 oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
                                      const std::string& ca_file, const net::proxy_options& proxy,
-                                     std::chrono::milliseconds timeout);
+                                     std::chrono::milliseconds timeout, net::trace_fn trace = {});
 
 /// The provider with its client secret, running client_secret_command now
 /// when one is configured (throws exit_error(exit_config) when it fails).
@@ -63,6 +66,7 @@ public:
 
 private:
     std::string refresh_locked();
+    void note(const std::string& text) const;
     std::string refresh_token() const;
 
     oauth2_settings s_;

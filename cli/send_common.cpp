@@ -146,7 +146,7 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     s.auth_mechanisms = split_list(flags.auth_mechanisms.empty() ? a.auth_mechanisms : flags.auth_mechanisms);
     if (a.oauth2 && !s.user.empty() && flags.password_command.empty()) {
         s.oauth2 = std::make_shared<oauth2_login>(
-            make_oauth2_settings(a, state_root(""), t.ca_file, s.client.net.proxy, ms));
+            make_oauth2_settings(a, state_root(""), t.ca_file, s.client.net.proxy, ms, s.client.net.trace.hook));
         s.auth_mechanisms = oauth2_mechanisms(s.auth_mechanisms);
     }
     s.from = first_of(flags.from, env_value("PIGEON_FROM"), a.from);

@@ -225,6 +225,10 @@ TEST_CASE("oauth2: a token that died early is refreshed once and the login retri
     CHECK(count(r.err, "-> AUTH OAUTHBEARER") == 2);
     CHECK(r.err.find("535") != std::string::npos);
     CHECK(p.stat("refresh") == 1);
+    CHECK(r.err.find("=== OAuth2: cached access token") != std::string::npos);
+    CHECK(r.err.find("=== OAuth2: the server rejected the access token: refreshing it once") != std::string::npos);
+    CHECK(r.err.find("=== OAuth2: new access token from https://localhost:") != std::string::npos);
+    CHECK(r.err.find(p.cached_token()) == std::string::npos);
     // The new token is cached for the next run.
     CHECK(p.cached_token() != first);
     CHECK(p.cached_token().rfind("at.", 0) == 0);
