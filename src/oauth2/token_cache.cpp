@@ -44,7 +44,9 @@ std::optional<cached_token> parse_cached_token(std::string_view text) {
             std::string_view v = line.substr(11);
             std::int64_t n = 0;
             auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            if (ec != std::errc() || p != v.data() + v.size() || n < 0) return std::nullopt;
+            // Past 2096 (4 * 10^9 s) is no expiry time; beyond 2262 the
+            // clock's 64-bit nanoseconds would overflow.
+            if (ec != std::errc() || p != v.data() + v.size() || n < 0 || n > 4'000'000'000) return std::nullopt;
             t.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(n));
             have_expiry = true;
         } else if (line.rfind("access_token ", 0) == 0) {

@@ -76,6 +76,9 @@ TEST_CASE("token cache: anything else is no token") {
                             "pigeon-oauth2-token 1\naccess_token a\n", "pigeon-oauth2-token 1\nexpires_at 1\n",
                             "pigeon-oauth2-token 1\nexpires_at x\naccess_token a\n",
                             "pigeon-oauth2-token 1\nexpires_at -5\naccess_token a\n",
+                            "pigeon-oauth2-token 1\nexpires_at 11796560000\naccess_token a\n",
+                            "pigeon-oauth2-token 1\nexpires_at 9796560000\naccess_token a\n",
+                            "pigeon-oauth2-token 1\nexpires_at 99999999999999999999\naccess_token a\n",
                             "pigeon-oauth2-token 1\nexpires_at 1\naccess_token a b\n",
                             "pigeon-oauth2-token 1\nexpires_at 1\naccess_token a\nextra 1\n"}) {
         INFO(bad);
