@@ -23,6 +23,7 @@
 #include "common.hpp"
 #include "fetch_output.hpp"
 #include "fetch_setup.hpp"
+#include "oauth2_login.hpp"
 #include "pigeon/imap/client.hpp"
 
 extern char** environ;
@@ -139,7 +140,7 @@ public:
         o.net = job.source.net;
         c_.connect(job.source.ep, o);
         if (!job.source.user.empty() && c_.state() == imap::state::not_authenticated)
-            c_.authenticate(credentials_of(job.source), selection_of(job.source));
+            oauth2::authenticate_with_token(c_, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
         c_.examine(job.folder);
         // The channel object lives as long as the client (a failed call
         // closes it but does not destroy it), so the pointer stays valid

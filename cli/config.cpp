@@ -109,6 +109,31 @@ fetch_config read_fetch(const reader& r, const std::string& prefix, const toml::
     return f;
 }
 
+oauth2_config read_oauth2(const reader& r, const std::string& prefix, const toml::node& node) {
+    const auto* t = node.as_table();
+    if (!t) fail(r.path, prefix + " must be a table" + where(node));
+    oauth2_config o;
+    for (const auto& [k, v] : *t) {
+        const std::string key(k.str());
+        const std::string full = prefix + "." + key;
+        if (key == "provider") o.provider = r.string(v, full);
+        else if (key == "tenant") o.tenant = r.string(v, full);
+        else if (key == "token_endpoint") o.token_endpoint = r.string(v, full);
+        else if (key == "authorization_endpoint") o.authorization_endpoint = r.string(v, full);
+        else if (key == "device_endpoint") o.device_endpoint = r.string(v, full);
+        else if (key == "client_id") o.client_id = r.string(v, full);
+        else if (key == "client_secret") o.client_secret = r.string(v, full);
+        else if (key == "client_secret_command") o.client_secret_command = r.string(v, full);
+        else if (key == "scopes") o.scopes = r.strings(v, full);
+        else if (key == "refresh_token_command") o.refresh_token_command = r.string(v, full);
+        else if (key == "tls_ca") {
+            o.tls_ca = expand_home(r.string(v, full));
+            if (!o.tls_ca.empty() && o.tls_ca[0] != '/') o.tls_ca = directory_of(r.path) + "/" + o.tls_ca;
+        } else error_line("warning: " + r.path + ": unknown key " + printable(full) + where(v) + " ignored");
+    }
+    return o;
+}
+
 account_config read_account(const std::string& path, const std::string& name, const toml::table& t) {
     reader r{path};
     account_config a;
@@ -136,6 +161,7 @@ account_config read_account(const std::string& path, const std::string& name, co
         else if (key == "auth_mech") a.auth_mechanisms = r.strings(v, full);
         else if (key == "timeout") a.timeout = r.number(v, full);
         else if (key == "fetch") a.fetch = read_fetch(r, full, v);
+        else if (key == "oauth2") a.oauth2 = read_oauth2(r, full, v);
         else if (key == "proxy") {
             a.proxy = r.string(v, full);
             if (std::string why = check_proxy_spec(a.proxy); !why.empty()) fail(path, full + ": " + why + where(v));
@@ -229,7 +255,8 @@ config_file load_config(const std::string& explicit_path) {
                 const account_config& a = cfg.accounts.back();
                 std::error_code ec;
                 auto proxy = net::parse_proxy_url(a.proxy, ec);
-                has_password = has_password || a.password.has_value() || (proxy && !proxy->password.empty());
+                has_password = has_password || a.password.has_value() || (proxy && !proxy->password.empty()) ||
+                               (a.oauth2 && !a.oauth2->client_secret.empty());
             }
         } else if (key == "aliases") {
             const auto* t = v.as_table();

@@ -41,6 +41,24 @@ struct fetch_config {
     std::optional<double> poll_interval;    ///< seconds (`watch` over POP3)
 };
 
+/// [accounts.NAME.oauth2]: log in with an OAuth2 access token (XOAUTH2 or
+/// OAUTHBEARER, whichever the server offers) instead of a password. The
+/// refresh token comes from refresh_token_command, else from the state
+/// directory (written by `pigeon oauth2 authorize NAME`).
+struct oauth2_config {
+    std::string provider;                ///< "google", "microsoft" (presets) or "" (endpoints given)
+    std::string tenant;                  ///< Microsoft's tenant ("" : common)
+    std::string token_endpoint;          ///< https:// (overrides the preset's)
+    std::string authorization_endpoint;  ///< loopback flow
+    std::string device_endpoint;         ///< device flow
+    std::string client_id;
+    std::string client_secret;
+    std::string client_secret_command;   ///< run with /bin/sh -c, like password_command
+    std::vector<std::string> scopes;     ///< overrides the preset's
+    std::string refresh_token_command;
+    std::string tls_ca;                  ///< extra CA for the endpoints ("" : the account's tls_ca)
+};
+
 struct account_config {
     std::string name;
     bool is_default = false;
@@ -58,6 +76,7 @@ struct account_config {
     std::optional<double> timeout; ///< seconds
     std::string proxy;             ///< socks5h://, socks5://, http:// URL, "env" or "none" ("": none)
     std::optional<fetch_config> fetch;
+    std::optional<oauth2_config> oauth2;
 };
 
 struct config_file {

@@ -12,6 +12,7 @@
 #include "fetch_forward.hpp"
 #include "fetch_run.hpp"
 #include "news_fetch.hpp"
+#include "oauth2_login.hpp"
 #include "pigeon/imap/client.hpp"
 #include "pigeon/mime/rfc2047.hpp"
 #include "pigeon/pop3/client.hpp"
@@ -435,7 +436,7 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     o.net = job.source.net;
     c.connect(job.source.ep, o);
     if (!job.source.user.empty() && c.state() == imap::state::not_authenticated)
-        c.authenticate(credentials_of(job.source), selection_of(job.source));
+        oauth2::authenticate_with_token(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
 
     // LIST gives the names a pattern matches and the hierarchy delimiter
     // (for Maildir++ subfolders).
@@ -495,7 +496,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     pop3::client_options o;
     o.net = job.source.net;
     c.connect(job.source.ep, o);
-    c.authenticate(credentials_of(job.source), selection_of(job.source));
+    oauth2::authenticate_with_token(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
     const fetch_policy& pol = job.policy;
 
     std::vector<pop3::message_uid> ids;
@@ -634,6 +635,7 @@ sasl::credentials credentials_of(const fetch_source& s) {
     c.host = s.ep.host;
     c.port = s.ep.port;
     c.password = s.password ? s.password() : std::string();
+    if (s.oauth2) c.oauth_token = s.oauth2->access_token();
     return c;
 }
 

@@ -44,6 +44,8 @@ struct fetch_policy {
 };
 
 /// One account's source: a server and how to log in.
+class oauth2_login;
+
 struct fetch_source {
     net::endpoint ep;
     net::session_options net;
@@ -54,6 +56,8 @@ struct fetch_source {
     bool allow_cleartext = false;
     /// Returns the password (runs a password command once; thread-safe).
     std::function<std::string()> password;
+    /// Set for an account that logs in with OAuth2 (shared by its jobs).
+    std::shared_ptr<oauth2_login> oauth2;
 };
 
 /// State and destination shared by every job of one account.

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "config.hpp"
+#include "oauth2_login.hpp"
 #include "password_command.hpp"
 #include "send_common.hpp"
 
@@ -226,7 +227,13 @@ resolved_source resolve_source(const fetch_flags& f, const account_config* accou
         } else if (a.password) {
             literal = *a.password;
         }
-        src.password = password_source(literal, command, origin, ms, src.user);
+        if (a.oauth2 && f.password_command.empty()) {
+            src.oauth2 = std::make_shared<oauth2_login>(make_oauth2_settings(
+                a, state_root(f.state_dir), t.ca_file, src.net.proxy, ms, src.net.trace.hook));
+            src.auth_mechanisms = oauth2_mechanisms(src.auth_mechanisms);
+        } else {
+            src.password = password_source(literal, command, origin, ms, src.user);
+        }
     } else if (ep->proto == net::protocol::pop3) {
         throw exit_error(exit_usage, "POP3 needs a user: give user@ in the URL, --user, or user in the account");
     }

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "config.hpp"
+#include "oauth2_login.hpp"
 
 namespace pigeon::cli::mail {
 
@@ -85,7 +86,8 @@ template <class Client, class Options> Client open_client(const target& t) {
     Client c;
     c.connect(t.src.source.ep, o);
     if (!t.src.source.user.empty() && needs_login(c))
-        c.authenticate(credentials_of(t.src.source), selection_of(t.src.source));
+        oauth2::authenticate_with_token(c, credentials_of(t.src.source), selection_of(t.src.source),
+                                        t.src.source.oauth2.get());
     return c;
 }
 

@@ -1,6 +1,7 @@
 #include "news_setup.hpp"
 
 #include "common.hpp"
+#include "oauth2_login.hpp"
 
 namespace pigeon::cli {
 
@@ -63,7 +64,7 @@ nntp::client_options news_client_options(const news_target& t, const news_flags&
 
 void connect_news(nntp::client& c, const fetch_source& s, const nntp::client_options& o) {
     c.connect(s.ep, o);
-    if (!s.user.empty()) c.authenticate(credentials_of(s), selection_of(s));
+    if (!s.user.empty()) oauth2::authenticate_with_token(c, credentials_of(s), selection_of(s), s.oauth2.get());
     else if (o.compress && c.capabilities().has_argument("COMPRESS", "DEFLATE")) c.compress();
 }
 

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "fetch_setup.hpp"
 #include "password_command.hpp"
 #include "pigeon/mime/compose_address.hpp"
 #include "pigeon/mime/compose_error.hpp"
@@ -146,6 +147,11 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
     }
     s.auth_mechanisms = split_list(flags.auth_mechanisms.empty() ? a.auth_mechanisms : flags.auth_mechanisms);
     s.allow_cleartext = flags.allow_cleartext;
+    if (a.oauth2 && !s.user.empty() && flags.password_command.empty()) {
+        s.oauth2 = std::make_shared<oauth2_login>(
+            make_oauth2_settings(a, state_root(""), t.ca_file, s.client.net.proxy, ms, s.client.net.trace.hook));
+        s.auth_mechanisms = oauth2_mechanisms(s.auth_mechanisms);
+    }
     s.from = first_of(flags.from, env_value("PIGEON_FROM"), a.from);
     s.domain = first_of(a.domain, domain_of(s.from));
     return s;
@@ -169,7 +175,9 @@ sasl::credentials credentials(const send_settings& s) {
     c.username = s.user;
     c.host = s.ep.host;
     c.port = s.ep.port;
-    if (s.password) {
+    if (s.oauth2) {
+        c.oauth_token = s.oauth2->access_token();
+    } else if (s.password) {
         c.password = *s.password;
     } else if (!s.password_command.empty()) {
         password_command_options o;
@@ -201,7 +209,7 @@ void deliver(const send_settings& s, smtp::envelope env, const net::source_fn& s
         sasl::selection_options sel;
         sel.allowed = s.auth_mechanisms;
         sel.allow_cleartext_secrets = s.allow_cleartext;
-        c.authenticate(*creds, sel);
+        oauth2::authenticate_with_token(c, *creds, sel, s.oauth2.get());
         std::fill(creds->password.begin(), creds->password.end(), '\0');
         report.auth_mechanism = c.info().auth_mechanism;
     }

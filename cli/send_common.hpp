@@ -15,6 +15,7 @@
 
 #include "common.hpp"
 #include "config.hpp"
+#include "oauth2_login.hpp"
 #include "pigeon/net/bytes.hpp"
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/net/tls_options.hpp"
@@ -60,6 +61,8 @@ struct send_settings {
     /// A password may go over a connection without TLS (--tls none to a
     /// local test server): only when asked for.
     bool allow_cleartext = false;
+    /// The account's OAuth2 login (an oauth2 section and no --password-command).
+    std::shared_ptr<oauth2_login> oauth2;
     std::string from;              ///< header form, "" when not configured
     std::string domain;            ///< for bare local names ("" when unknown)
     std::map<std::string, std::string> aliases;
@@ -78,7 +81,8 @@ send_settings resolve_settings(const connection_flags& flags, bool need_server, 
 /// PIGEON_TLS or an unreadable CA file.
 tls_flags merged_tls(const tls_flags& flags, const account_config& a);
 
-/// The SASL credentials, running the password command now if there is one.
+/// The SASL credentials, running the password command now if there is one,
+/// or with the OAuth2 access token (refreshed if needed).
 /// Throws exit_error(exit_config) when no password source is configured.
 sasl::credentials credentials(const send_settings& s);
 

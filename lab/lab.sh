@@ -40,6 +40,10 @@ MAILDEV_PORT=10026 MAILDEV_WEB_PORT=10080
 MAILDEV_AUTH_PORT=10027 MAILDEV_AUTH_WEB_PORT=10081
 MAILDEV_USER=maildev MAILDEV_PASS=maildev-pass-9
 MAILDEV_JS=$LAB_SRC/tools/node_modules/maildev/bin/maildev
+# OAuth2 token introspection (RFC 7662, plain HTTP on 127.0.0.1) for Dovecot's
+# oauth2 passdb: tests/support/oauth2_server.py, which also serves the tests'
+# token endpoints; tokens are signed with $RUN/oauth2/secret.
+OAUTH2_INTROSPECT_PORT=10480
 # Dovecot's own clear-text listeners, reached through relay.py (see there).
 IMAP_INTERNAL_PORT=11143 POP3_INTERNAL_PORT=11110 RELAY_SOURCE=127.0.0.2
 # bench and huge hold the benchmark data seeded by lab/seed.py (lab.sh seed).
@@ -51,7 +55,7 @@ declare -A PASS=([alice]='alice-pass-1' [bob]='bob-pass-2' [carol]='pässwörd-�
   [demo]='demo-pass-8')
 NEWSGROUPS=(lab.test lab.misc)
 
-SERVICES=(dovecot relay postfix innd nnrpd ftp ftps ftp_plain ftps_wrong_host maildev maildev_auth)
+SERVICES=(oauth2 dovecot relay postfix innd nnrpd ftp ftps ftp_plain ftps_wrong_host maildev maildev_auth)
 declare -A PORTS=(
   [dovecot]="$IMAP_INTERNAL_PORT $IMAPS_PORT $POP3_INTERNAL_PORT $POP3S_PORT"
   [relay]="$IMAP_PORT $POP3_PORT"
@@ -64,15 +68,16 @@ declare -A PORTS=(
   [ftps_wrong_host]="$FTPS_WRONG_HOST_PORT"
   [maildev]="$MAILDEV_PORT $MAILDEV_WEB_PORT"
   [maildev_auth]="$MAILDEV_AUTH_PORT $MAILDEV_AUTH_WEB_PORT"
+  [oauth2]="$OAUTH2_INTROSPECT_PORT"
 )
 # Process name (/proc/PID/comm) of each service's main process, so a recycled
 # PID in a stale pid file is never mistaken for ours.
 declare -A COMM=([dovecot]=dovecot [relay]=python3 [postfix]=master [innd]=innd [nnrpd]=nnrpd
   [ftp]=vsftpd [ftps]=vsftpd [ftp_plain]=vsftpd [ftps_wrong_host]=vsftpd
-  [maildev]=node [maildev_auth]=node)
+  [maildev]=node [maildev_auth]=node [oauth2]=python3)
 
 CERTS=$RUN/certs LOGS=$RUN/log PIDS=$RUN/pids
-DOVE=$RUN/dovecot PFX=$RUN/postfix INN=$RUN/inn MAIL=$RUN/mail FTP=$RUN/ftp
+DOVE=$RUN/dovecot PFX=$RUN/postfix INN=$RUN/inn MAIL=$RUN/mail FTP=$RUN/ftp OAUTH2=$RUN/oauth2
 DOVE_CONF=$DOVE/dovecot.conf
 LMTP_SOCKET=$DOVE/lmtp AUTH_SOCKET=$DOVE/auth-postfix
 PF_ETC=$PFX/etc PF_QUEUE=$PFX/queue
@@ -89,6 +94,7 @@ pidfile_of() {
   case $1 in
     dovecot) echo "$DOVE/base/master.pid" ;;
     relay) echo "$PIDS/relay.pid" ;;
+    oauth2) echo "$PIDS/oauth2.pid" ;;
     postfix) echo "$PF_QUEUE/pid/master.pid" ;;
     innd) echo "$INN/run/innd.pid" ;;
     nnrpd) echo "$INN/run/nnrpd-$NNTPS_PORT.pid" ;;
@@ -343,6 +349,13 @@ setup_dovecot() {
   local users=""
   for u in "${USERS[@]}"; do users+="$u@$DOMAIN:{PLAIN}${PASS[$u]}::::::"$'\n'; done
   put "$DOVE/users" 0640 root:dovecot <<<"${users%$'\n'}"
+  put "$DOVE/oauth2.conf.ext" 0644 <<EOF
+introspection_mode = post
+introspection_url = http://$HOST:$OAUTH2_INTROSPECT_PORT/introspect
+username_attribute = username
+active_attribute = active
+active_value = true
+EOF
   put "$DOVE_CONF" 0644 <<EOF
 # Rendered by lab/lab.sh; edits are overwritten.
 instance_name = pigeon-lab
@@ -363,14 +376,22 @@ ssl_dh = </usr/share/dovecot/dh.pem
 ssl_min_protocol = TLSv1.2
 
 disable_plaintext_auth = yes
-auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
+auth_mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256 oauthbearer xoauth2
 auth_failure_delay = 0
 auth_cache_size = 0
 auth_username_format = %Lu
 recipient_delimiter = +
 passdb {
   driver = passwd-file
+  mechanisms = plain login cram-md5 scram-sha-1 scram-sha-256
   args = scheme=PLAIN username_format=%u $DOVE/users
+}
+# Bearer tokens (XOAUTH2, OAUTHBEARER; Postfix submission too, through the
+# auth socket) checked by the lab's introspection endpoint.
+passdb {
+  driver = oauth2
+  mechanisms = oauthbearer xoauth2
+  args = $DOVE/oauth2.conf.ext
 }
 userdb {
   driver = passwd-file
@@ -482,6 +503,22 @@ start_dovecot() {
   # auth process retry it for 5 s (ECONNREFUSED) before its first login.
   rm -f "$DOVE/base/master.pid" "$DOVE/base/anvil-auth-penalty"
   launch "$LOGS/dovecot.log" /usr/sbin/dovecot -c "$DOVE_CONF"
+}
+
+# ---------------------------------------------------------------- oauth2
+
+setup_oauth2() {
+  mkd 0755 root:root "$OAUTH2"
+  if [ ! -s "$OAUTH2/secret" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$OAUTH2/secret")
+    CHANGED=1
+  fi
+}
+
+start_oauth2() {
+  rm -f "$PIDS/oauth2.pid"
+  run_detached "$LOGS/oauth2.log" /usr/bin/python3 "$LAB_SRC/../tests/support/oauth2_server.py" introspect \
+    --port "$OAUTH2_INTROSPECT_PORT" --secret-file "$OAUTH2/secret" --pidfile "$PIDS/oauth2.pid"
 }
 
 start_relay() {
@@ -942,6 +979,7 @@ logs_of() {
   case $1 in
     dovecot) echo "$LOGS/dovecot.log $LOGS/dovecot-lda.log" ;;
     relay) echo "$LOGS/relay.log" ;;
+    oauth2) echo "$LOGS/oauth2.log" ;;
     postfix) echo "$LOGS/postfix-start.log $LOGS/postfix.log" ;;
     innd) echo "$LOGS/innd.log $INN/log/errlog $INN/log/news.err" ;;
     nnrpd) echo "$LOGS/nnrpd.log" ;;
@@ -1002,6 +1040,7 @@ cmd_start() {
     die "$RUN is not reachable by other users (check its parent directories' modes)"
   gen_certs
   declare -A dirty=()
+  CHANGED=0; setup_oauth2; dirty[oauth2]=$CHANGED
   CHANGED=0; setup_dovecot; dirty[dovecot]=$CHANGED
   dirty[relay]=0
   CHANGED=0; setup_postfix; dirty[postfix]=$CHANGED
@@ -1212,6 +1251,8 @@ cmd_env() {
       echo "PIGEON_LAB_${U}_PASS=$(q "${PASS[$u]}")"
       echo "PIGEON_LAB_${U}_MAILDIR=$(q "$MAIL/$u/Maildir")"
     done
+    echo "PIGEON_LAB_OAUTH2_INTROSPECT_PORT=$OAUTH2_INTROSPECT_PORT"
+    echo "PIGEON_LAB_OAUTH2_SECRET_FILE=$(q "$OAUTH2/secret")"
     echo "PIGEON_LAB_CA_FILE=$(q "$CERTS/ca.pem")"
     echo "PIGEON_LAB_SERVER_CERT=$(q "$CERTS/server.pem")"
     echo "PIGEON_LAB_SERVER_KEY=$(q "$CERTS/server.key")"

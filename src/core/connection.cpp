@@ -28,7 +28,7 @@ public:
         for (char ch : b64)
             if (ch == '\r' || ch == '\n' || ch == '\0')
                 throw request_error(errc::invalid_argument, std::string(d_.protocol_name()) + " SASL response");
-        c_.write_line(b64, net::secret_span{0, std::string_view::npos});
+        c_.write_line(d_.sasl_response_line(b64), net::secret_span{0, std::string_view::npos});
     }
     void send_cancel() override { c_.write_line("*"); }
     sasl::reply read_reply() override {

@@ -97,6 +97,13 @@ std::string client::sasl_start_line(std::string_view mechanism, const std::optio
     return cmd->line;
 }
 
+std::string client::sasl_response_line(std::string_view b64) const {
+    std::error_code ec;
+    auto cmd = encode_sasl_response(b64, ec);  // RFC 4643 2.4.1: empty is "="
+    if (!cmd) throw request_error(errc::invalid_argument, "AUTHINFO SASL response");
+    return cmd->line;
+}
+
 bool client::sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const {
     // "AUTHINFO SASL " mech SP response CRLF within 512 octets (RFC 4643 2.4.1).
     return 14 + mechanism.size() + 1 + b64_length + 2 <= max_command_line;

@@ -99,6 +99,9 @@ public:
     /// PLAIN <ir>", "AUTHINFO SASL PLAIN <ir>"); initial_b64 is nullopt when
     /// it does not go on the line. Throws request_error for a bad name.
     virtual std::string sasl_start_line(std::string_view mechanism, const std::optional<std::string>& initial_b64) = 0;
+    /// The line answering a challenge (base64; empty for an empty
+    /// response). Default: as is. NNTP sends an empty one as "=".
+    virtual std::string sasl_response_line(std::string_view b64) const { return std::string(b64); }
     /// May an initial response of this length go on the start line?
     virtual bool sasl_initial_response_fits(std::string_view mechanism, std::size_t b64_length) const = 0;
     /// Reads and classifies the next reply of an exchange.

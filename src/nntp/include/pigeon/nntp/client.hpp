@@ -278,6 +278,7 @@ public:
 private:
     // core::dialect
     PIGEON_CORE_DIALECT_OVERRIDES("NNTP");
+    std::string sasl_response_line(std::string_view b64) const override;
     std::string password_command() const override;
     void password_login(const sasl::credentials& creds) override;
     void prepare(const client_options& opts);
