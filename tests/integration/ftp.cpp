@@ -137,7 +137,7 @@ TEST_CASE("explicit FTPS: login, FEAT, listing with LIST (vsftpd has no MLSD) an
     CHECK(std::find(names.begin(), names.end(), "welcome.txt") != names.end());
 }
 
-TEST_CASE("directories, put, stat, rename, delete; names with spaces and non-ASCII") {
+TEST_CASE("directories, put, stat, rename, delete, names with spaces and non-ASCII") {
     auto c = connected();
     std::string dir = scratch(c, "ops");
     std::string sub = dir + "/sub dir é";
@@ -203,7 +203,7 @@ TEST_CASE("a listing and a download after an upload (vsftpd require_ssl_reuse)")
     CHECK(tls12);
 }
 
-TEST_CASE("a missing file, a refused command: command_error with the server's reply; the client stays usable") {
+TEST_CASE("a missing file, a refused command: command_error with the server's reply, the client stays usable") {
     auto c = connected();
     std::string sink;
     try {

@@ -106,7 +106,7 @@ TEST_CASE("ls: the human form, --names and --json") {
     CHECK(found);
 }
 
-TEST_CASE("put, get, mkdir, mv, rm; recursive put and get of a tree") {
+TEST_CASE("put, get, mkdir, mv, rm, recursive put and get of a tree") {
     temp_dir tmp;
     std::string d = remote_dir("ops");
     const std::string data = bytes(700000, 1);

@@ -197,7 +197,7 @@ TEST_CASE("bench INBOX: the listing (FLAGS INTERNALDATE RFC822.SIZE ENVELOPE) ma
     c.logout();
 }
 
-TEST_CASE("SEARCH against known answers; STATUS, LIST, ESEARCH figures") {
+TEST_CASE("SEARCH against known answers, STATUS, LIST, ESEARCH figures") {
     auto m = manifest("mail-bench.json", "INBOX");
     auto lists = manifest("mail-bench.json", "Lists.dev");
     auto c = login(bench);
@@ -356,7 +356,7 @@ TEST_CASE("alice: APPEND, STORE, COPY, MOVE, EXPUNGE, each checked from a second
     b.logout();
 }
 
-TEST_CASE("alice: IDLE sees another connection's APPEND; QRESYNC reports what vanished") {
+TEST_CASE("alice: IDLE sees another connection's APPEND, QRESYNC reports what vanished") {
     auto a = login(lab::alice);
     const std::string box = unique_name("idle");
     a.create(box);

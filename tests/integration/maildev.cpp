@@ -57,7 +57,7 @@ std::vector<json> captured(int web, const std::string& token) {
 
 } // namespace
 
-TEST_CASE("maildev: plain SMTP without STARTTLS needs --tls none; the message arrives whole") {
+TEST_CASE("maildev: plain SMTP without STARTTLS needs --tls none, the message arrives whole") {
     const std::string token = unique_token();
     // Without --tls none pigeon insists on STARTTLS, which MailDev lacks: nothing is sent.
     auto refused = send(smtp_port, {}, "refused " + token);

@@ -32,7 +32,7 @@ const nlohmann::json* find_subject(const nlohmann::json& list, const std::string
 
 } // namespace
 
-TEST_CASE("news groups: LIST ACTIVE with a wildmat, counts, status, descriptions; --json fields") {
+TEST_CASE("news groups: LIST ACTIVE with a wildmat, counts, status, descriptions, --json fields") {
     temp_dir dir;
     const std::string state = dir.path() + "/state";
     auto j = parse_json(news(dir, state, {"groups", url("lab.*,!lab.bench*"), "--json"}));
@@ -216,7 +216,7 @@ TEST_CASE("news list of the seeded lab.bench: every article, cancelled numbers a
     for (const auto& e : range) CHECK(bench.articles.count(e.at("number").get<std::uint64_t>()) == 1);
 }
 
-TEST_CASE("news groups --new-since: NEWGROUPS filtered by the wildmat; a bad date is a usage error") {
+TEST_CASE("news groups --new-since: NEWGROUPS filtered by the wildmat, a bad date is a usage error") {
     temp_dir dir;
     const std::string state = dir.path() + "/state";
     auto j = parse_json(news(dir, state, {"groups", url("lab.*"), "--new-since", "2000-01-01", "--json"}));

@@ -30,7 +30,7 @@ std::map<std::uint64_t, std::pair<std::string, std::string>> bench_from(std::uin
 
 } // namespace
 
-TEST_CASE("news fetch: lab.bench into a Maildir exactly once, incrementally; .newsrc import and export") {
+TEST_CASE("news fetch: lab.bench into a Maildir exactly once, incrementally, .newsrc import and export") {
     temp_dir dir;
     const auto& bench = seeded_bench();
     REQUIRE(bench.articles.size() >= 1000);
@@ -96,7 +96,7 @@ TEST_CASE("news fetch: lab.bench into a Maildir exactly once, incrementally; .ne
     CHECK(last.value("summary", false));
 }
 
-TEST_CASE("news fetch: a wildmat into an mbox with --jobs 2; a new article arrives exactly once") {
+TEST_CASE("news fetch: a wildmat into an mbox with --jobs 2, a new article arrives exactly once") {
     temp_dir dir;
     const std::string state = dir.path() + "/state", mbox = dir.path() + "/news.mbox";
     const std::string token = unique_token("nf");
@@ -132,7 +132,7 @@ TEST_CASE("news fetch: a wildmat into an mbox with --jobs 2; a new article arriv
     CHECK(nogroup.exit_code == 69);
 }
 
-TEST_CASE("news fetch faults: the connection cut at spread offsets, then a clean run; exactly once") {
+TEST_CASE("news fetch faults: the connection cut at spread offsets, then a clean run, exactly once") {
     temp_dir dir;
     const auto& bench = seeded_bench();
     pigeon::test::cutting_proxy proxy(lab::nntps_port);
@@ -172,7 +172,7 @@ TEST_CASE("news fetch faults: the connection cut at spread offsets, then a clean
     CHECK(exactly_once(maildir_articles(md), bench.articles) == "");
 }
 
-TEST_CASE("news fetch faults: kill -9 at random moments, then a clean run; exactly once") {
+TEST_CASE("news fetch faults: kill -9 at random moments, then a clean run, exactly once") {
     temp_dir dir;
     const auto& bench = seeded_bench();
     const std::string state = dir.path() + "/state", md = dir.path() + "/Mail";

@@ -178,7 +178,7 @@ TEST_CASE("pipelined ARTICLE of all of lab.bench matches the manifest, cancelled
     }
 }
 
-TEST_CASE("OVER of all of lab.bench matches the manifest; LISTGROUP and HDR agree") {
+TEST_CASE("OVER of all of lab.bench matches the manifest, LISTGROUP and HDR agree") {
     const auto& m = bench();
     auto c = test::connected<client>(ep(), opts());
     auto g = c.group("lab.bench");
@@ -214,7 +214,7 @@ TEST_CASE("OVER of all of lab.bench matches the manifest; LISTGROUP and HDR agre
     c.quit();
 }
 
-TEST_CASE("HEAD, BODY, STAT by message-id and number; NEXT and LAST; a cancelled article") {
+TEST_CASE("HEAD, BODY, STAT by message-id and number, NEXT and LAST, a cancelled article") {
     const auto& m = bench();
     auto c = test::connected<client>(ep(net::tls_mode::implicit), opts());
     auto g = c.group("lab.bench");

@@ -152,7 +152,7 @@ std::size_t count(const std::string& hay, const std::string& needle) {
 
 } // namespace
 
-TEST_CASE("oauth2: device flow, then submission with OAUTHBEARER and XOAUTH2; no token in the trace") {
+TEST_CASE("oauth2: device flow, then submission with OAUTHBEARER and XOAUTH2, no token in the trace") {
     provider p;
     auto a = p.pigeon({"oauth2", "authorize", "o", "--device"});
     REQUIRE_MESSAGE(a.exit_code == 0, a.err);

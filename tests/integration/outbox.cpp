@@ -252,7 +252,7 @@ TEST_CASE("outbox: server down -> queued (exit 0) -> back -> delivered exactly o
     CHECK(logged.find("spool_id=" + list[0]["id"].get<std::string>()) != std::string::npos);
 }
 
-TEST_CASE("outbox: a 4xx for one recipient is retried for that recipient only; 5xx never") {
+TEST_CASE("outbox: a 4xx for one recipient is retried for that recipient only, 5xx never") {
     temp_dir dir;
     flaky_server srv({"b@lab.test"}, {"c@lab.test"});
     const std::string state = dir.path() + "/state";
@@ -294,7 +294,7 @@ TEST_CASE("outbox: a message refused for good is not queued (exit 67)") {
     CHECK(queue_list(dir, state).empty());
 }
 
-TEST_CASE("outbox: sendmail keeps what the server cannot take now; --no-queue does not; drop") {
+TEST_CASE("outbox: sendmail keeps what the server cannot take now, --no-queue does not, drop") {
     temp_dir dir;
     const std::string cfg = write_lab_config(dir, lab::submission_port, lab::alice);
     const std::string state = dir.path() + "/state";
@@ -495,7 +495,7 @@ TEST_CASE("outbox: three concurrent runs send every message exactly once") {
     }
 }
 
-TEST_CASE("outbox: sendmail -q runs what is due; an unusable state directory falls back to sending directly") {
+TEST_CASE("outbox: sendmail -q runs what is due, an unusable state directory falls back to sending directly") {
     temp_dir dir;
     flaky_server srv({"b@lab.test"}, {});
     const std::string state = dir.path() + "/state";

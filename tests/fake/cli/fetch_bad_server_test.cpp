@@ -435,7 +435,7 @@ EXPECT-CLOSE QUIT
     CHECK(stored(dir.path() + "/Mail").empty());
 }
 
-TEST_CASE("fetch pop3 into lmtp: a 4xx from the receiver keeps that message (exit 75); the accepted one is deleted") {
+TEST_CASE("fetch pop3 into lmtp: a 4xx from the receiver keeps that message (exit 75), the accepted one is deleted") {
     temp_dir dir;
     std::string list;
     for (int i = 1; i <= 2; ++i) list += "S: " + std::to_string(i) + " " + std::to_string(msg(i).size()) + "\n";

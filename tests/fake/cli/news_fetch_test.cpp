@@ -110,7 +110,7 @@ process_result fetch(const temp_dir& dir, const script_server& s, const std::str
 
 } // namespace
 
-TEST_CASE("news fetch: a 423 in the middle of a pipelined window; the others stored, asked again next time") {
+TEST_CASE("news fetch: a 423 in the middle of a pipelined window, the others stored, asked again next time") {
     temp_dir dir;
     std::vector<std::pair<int, std::string>> listed{{1, "<1@x>"}, {2, "<2@x>"}, {3, "<3@x>"}, {4, "<4@x>"}};
     // All four ARTICLEs arrive before the first reply (one write).
@@ -137,7 +137,7 @@ TEST_CASE("news fetch: a 423 in the middle of a pipelined window; the others sto
     CHECK(stored(dir.path() + "/Mail").size() == 3);
 }
 
-TEST_CASE("news fetch: an article that never ends; what came whole is kept, the rest comes next run") {
+TEST_CASE("news fetch: an article that never ends, what came whole is kept, the rest comes next run") {
     temp_dir dir;
     std::vector<std::pair<int, std::string>> listed{{1, "<1@x>"}, {2, "<2@x>"}, {3, "<3@x>"}};
     script_server s(opening("fake.group", 3, 1, 3) + standard_fmt + over(1, 3, listed) + articles_asked({1, 2, 3}) +
@@ -160,7 +160,7 @@ TEST_CASE("news fetch: an article that never ends; what came whole is kept, the 
           std::multiset<std::string>{lf(article(1, "<1@x>")), lf(article(2, "<2@x>")), lf(article(3, "<3@x>"))});
 }
 
-TEST_CASE("news fetch: the group renumbered, the high-water mark went down; matched by Message-ID, nothing twice") {
+TEST_CASE("news fetch: the group renumbered, the high-water mark went down, matched by Message-ID, nothing twice") {
     temp_dir dir;
     script_server s(opening("fake.group", 3, 1, 3) + standard_fmt + over(1, 3, {{1, "<a@x>"}, {2, "<b@x>"}, {3, "<c@x>"}}) +
                     articles_asked({1, 2, 3}) + served(1, "<a@x>") + served(2, "<b@x>") + served(3, "<c@x>") + quit);
@@ -190,7 +190,7 @@ TEST_CASE("news fetch: the group renumbered, the high-water mark went down; matc
     CHECK(stored(dir.path() + "/Mail").size() == 4);
 }
 
-TEST_CASE("news list: overview fields in another order, some missing; XOVER on a server without OVER") {
+TEST_CASE("news list: overview fields in another order, some missing, XOVER on a server without OVER") {
     temp_dir dir;
     script_server s(opening("fake.group", 2, 1, 2) + R"(
 C: LIST OVERVIEW.FMT

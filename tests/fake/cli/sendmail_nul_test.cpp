@@ -100,7 +100,7 @@ TEST_CASE("sendmail: --strip-nul is a long option only, and --help names it") {
     CHECK(r.exit_code == 64);
 }
 
-TEST_CASE("send: --strip-nul is accepted; text with NUL is base64-encoded, so no NUL reaches the server") {
+TEST_CASE("send: --strip-nul is accepted, text with NUL is base64-encoded, so no NUL reaches the server") {
     temp_dir dir;
     dir.write("body.txt", "hello\0world\n"s);
     auto r = run_pigeon(dir, {"send", "--dry-run", "--strip-nul", "--from", "a@example.org", "--to", "b@example.org",

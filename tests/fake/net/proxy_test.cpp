@@ -107,7 +107,7 @@ TEST_CASE("proxy fake: SOCKS5 refusals name the proxy and the reply") {
     }
 }
 
-TEST_CASE("proxy fake: SOCKS5 username/password refused; wanted but not given") {
+TEST_CASE("proxy fake: SOCKS5 username/password refused, wanted but not given") {
     test::fake_proxy p({proxy_step::expect(octets({5, 2, 0, 2})), proxy_step::send(octets({5, 2})),
                         proxy_step::expect(octets({1, 5}) + "alice" + octets({7}) + "hunter2"),
                         proxy_step::send(octets({1, 1})), proxy_step::close()});

@@ -165,7 +165,7 @@ TEST_CASE("a reply injected into a pipeline is caught by its article number") {
     check_script(srv);
 }
 
-TEST_CASE("POST after AUTHINFO: dot-stuffed with CRLF; 441 after sending keeps the connection") {
+TEST_CASE("POST after AUTHINFO: dot-stuffed with CRLF, 441 after sending keeps the connection") {
     auto srv = script_server::from_file("nntp/post_authinfo.txt");
     auto c = test::connected<client>(ep(srv, net::tls_mode::implicit), opts(srv));
     c.login("alice@lab.test", "alice-pass-1");

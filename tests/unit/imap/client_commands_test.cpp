@@ -74,7 +74,7 @@ TEST_CASE("authenticated but nothing selected: mailbox commands only") {
     CHECK(f.peer.written().empty());
 }
 
-TEST_CASE("SELECT: the mailbox data, state selected; EXAMINE read-only; CLOSE and UNSELECT") {
+TEST_CASE("SELECT: the mailbox data, state selected, EXAMINE read-only, CLOSE and UNSELECT") {
     auto f = start({select_reply, "A1 OK [READ-WRITE] Select completed.\r\n", "A2 OK Close completed.\r\n",
                     select_reply, "A3 OK [READ-ONLY] Examine completed.\r\n", "A4 OK Unselect completed.\r\n"});
     const auto& m = f.c->select("INBOX");
@@ -97,7 +97,7 @@ TEST_CASE("SELECT: the mailbox data, state selected; EXAMINE read-only; CLOSE an
     CHECK(f.peer.written() == "A1 SELECT INBOX\r\nA2 CLOSE\r\nA3 EXAMINE INBOX\r\nA4 UNSELECT\r\n");
 }
 
-TEST_CASE("a failed SELECT leaves no mailbox selected; the connection stays usable") {
+TEST_CASE("a failed SELECT leaves no mailbox selected, the connection stays usable") {
     auto f = start({select_reply, "A1 OK [READ-WRITE] done\r\n", "A2 NO [NONEXISTENT] Mailbox doesn't exist\r\n"});
     f.c->select("INBOX");
     try {
@@ -129,7 +129,7 @@ TEST_CASE("mailbox names: modified UTF-7, literal-safe, UTF-8 once UTF8=ACCEPT i
     CHECK(code_of([&] { f.c->create("\xff"); }) == make_error_code(errc::invalid_argument));
 }
 
-TEST_CASE("LIST with SPECIAL-USE and LIST-STATUS; LSUB without LIST-EXTENDED") {
+TEST_CASE("LIST with SPECIAL-USE and LIST-STATUS, LSUB without LIST-EXTENDED") {
     auto f = start({"* LIST (\\HasNoChildren) \".\" INBOX\r\n"
                     "* STATUS INBOX (MESSAGES 3 UNSEEN 1)\r\n"
                     "* LIST (\\HasNoChildren \\Sent) \".\" Sent\r\n"
@@ -172,7 +172,7 @@ TEST_CASE("STATUS: typed items, extensions checked") {
     CHECK(code_of([&] { f.c->status("x", size); }) == make_error_code(errc::not_supported));
 }
 
-TEST_CASE("UID SEARCH: ESEARCH RETURN when offered, plain SEARCH otherwise; CHARSET for 8-bit") {
+TEST_CASE("UID SEARCH: ESEARCH RETURN when offered, plain SEARCH otherwise, CHARSET for 8-bit") {
     auto f = start({select_reply, "A1 OK [READ-WRITE] done\r\n",
                     "* ESEARCH (TAG \"A2\") UID ALL 1:3,7\r\nA2 OK\r\n",
                     "* ESEARCH (TAG \"A3\") UID MIN 1 MAX 7 COUNT 4\r\nA3 OK\r\n"});
@@ -233,7 +233,7 @@ TEST_CASE("STORE: flags checked, UNCHANGEDSINCE reports MODIFIED, updates typed"
           make_error_code(errc::invalid_argument));
 }
 
-TEST_CASE("COPY and MOVE report COPYUID; MOVE without MOVE falls back only with UIDPLUS") {
+TEST_CASE("COPY and MOVE report COPYUID, MOVE without MOVE falls back only with UIDPLUS") {
     auto f = start({select_reply, "A1 OK done\r\n", "A2 OK [COPYUID 99 1:2 11:12] Copied\r\n",
                     "* OK [COPYUID 99 3 13] Moved\r\n* 3 EXPUNGE\r\nA3 OK Done\r\n"});
     f.c->select("INBOX");
@@ -276,7 +276,7 @@ TEST_CASE("EXPUNGE: each removal to the event handler, EXISTS follows") {
     CHECK(f.c->mailbox().exists == 9997u);
 }
 
-TEST_CASE("ENABLE only before SELECT; QRESYNC SELECT with VANISHED (EARLIER) as events") {
+TEST_CASE("ENABLE only before SELECT, QRESYNC SELECT with VANISHED (EARLIER) as events") {
     auto f = start({"* ENABLED QRESYNC\r\nA1 OK\r\n", select_reply,
                     "* VANISHED (EARLIER) 41,43:116\r\n* 49 FETCH (UID 117 FLAGS (\\Seen) MODSEQ (90060115205545359))\r\n"
                     "A2 OK [READ-WRITE] done\r\n"});

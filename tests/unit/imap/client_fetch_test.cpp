@@ -100,7 +100,7 @@ TEST_CASE("UID FETCH streams every body literal to its message's sink, at every 
     CHECK(runs > server.size());
 }
 
-TEST_CASE("without a sink the bodies stay in message_data; the vector form") {
+TEST_CASE("without a sink the bodies stay in message_data, the vector form") {
     auto f = start({selected, "* 1 FETCH (UID 10 BODY[HEADER] {4}\r\nab\r\n BODY[1]<0> \"xy\")\r\nA2 OK\r\n"});
     f.c->select("INBOX");
     fetch_items items;
@@ -219,7 +219,7 @@ TEST_CASE("APPEND: LITERAL+ sends at once, flags and date, APPENDUID") {
           "A1 APPEND Sent (\\Seen $Work) \"06-Dec-2026 03:52:16 +0100\" {18+}\r\nSubject: x\r\n\r\nhi\r\n\r\n");
 }
 
-TEST_CASE("APPEND: without LITERAL+ it waits for the continuation; NO instead of it keeps the connection") {
+TEST_CASE("APPEND: without LITERAL+ it waits for the continuation, NO instead of it keeps the connection") {
     auto f = start({"+ Ready\r\n", "A1 OK done\r\n", "A2 NO [TOOBIG] too big\r\n"}, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
     CHECK_FALSE(f.c->append("INBOX", std::string_view("abc")));
     CHECK(f.peer.writes() == std::vector<std::string>{"A1 APPEND INBOX {3}\r\n", "abc", "\r\n"});
@@ -250,7 +250,7 @@ TEST_CASE("APPEND never puts a NUL on the wire") {
     CHECK(w.size() < 27 + 150000);
 }
 
-TEST_CASE("APPEND from a source that breaks its word aborts; literal8 with BINARY") {
+TEST_CASE("APPEND from a source that breaks its word aborts, literal8 with BINARY") {
     auto f = start({});
     std::string s = "short";
     CHECK(code_of([&] { f.c->append("INBOX", 10, net::string_source(s)); }) == make_error_code(errc::invalid_argument));
@@ -285,7 +285,7 @@ TEST_CASE("IDLE: events typed, DONE when the handler says stop") {
     CHECK(f.c->mailbox().exists == 3u);
 }
 
-TEST_CASE("IDLE: the wait runs out without closing; IDLE not offered is refused") {
+TEST_CASE("IDLE: the wait runs out without closing, IDLE not offered is refused") {
     test::duplex_options d;
     d.at_end = test::end_of_input::timeout;
     auto f = start({selected, "+ idling\r\n"}, caps, d);

@@ -169,7 +169,7 @@ TEST_CASE("Dovecot: multipart/mixed with attachment and message/rfc822") {
     CHECK(b.find("3.2")->filename() == nullptr);
 }
 
-TEST_CASE("Dovecot: group syntax and NIL fields in ENVELOPE; a single-part message") {
+TEST_CASE("Dovecot: group syntax and NIL fields in ENVELOPE, a single-part message") {
     auto m = fetch(dovecot_msg2);
     REQUIRE(m.envelope);
     CHECK(m.envelope->date.empty());

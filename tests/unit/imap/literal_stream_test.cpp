@@ -185,7 +185,7 @@ TEST_CASE("any literal may be streamed, and streamed octets are not counted agai
     CHECK(render(l) == "* LIST () \"/\" <streamed 3>\nsink[abc]\nlit 3 LIST #- d0 item= uid=-\n");
 }
 
-TEST_CASE("limits: content literals over max_body_literal must be streamed; others fail at once") {
+TEST_CASE("limits: content literals over max_body_literal must be streamed, others fail at once") {
     parser_limits lim;
     lim.max_literal = 4;
     lim.max_body_literal = 10;

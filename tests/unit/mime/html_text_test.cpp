@@ -41,7 +41,7 @@ TEST_CASE("html_text: named, decimal and hex references") {
     CHECK(text_of("&copy; &COPY; &AMP;") == "\xc2\xa9 \xc2\xa9 &\n");
 }
 
-TEST_CASE("html_text: references without ';' and unknown ones") {
+TEST_CASE("html_text: references without ',' and unknown ones") {
     CHECK(text_of("a &amp b") == "a & b\n");
     CHECK(text_of("&notit;") == "\xc2\xacit;\n");          // longest legacy prefix
     CHECK(text_of("&eacutex") == "\xc3\xa9x\n");

@@ -113,7 +113,7 @@ TEST_CASE("dot_stuffer: strip gives the output of the input without its NULs, in
     CHECK(stuffed("a\n\0.\n"s) == "a\r\n..\r\n.\r\n");
 }
 
-TEST_CASE("dot_stuffer: the default policy is refuse; reset starts over") {
+TEST_CASE("dot_stuffer: the default policy is refuse, reset starts over") {
     dot_stuffer d;
     std::string out;
     CHECK(d.feed("a\0b"sv, out) == net::errc::nul_in_data);

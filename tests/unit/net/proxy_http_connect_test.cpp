@@ -243,7 +243,7 @@ TEST_CASE("http connect: max_read never reaches past the header") {
     }
 }
 
-TEST_CASE("http connect: random garbage never hangs or over-consumes; outcomes repeat") {
+TEST_CASE("http connect: random garbage never hangs or over-consumes, outcomes repeat") {
     std::mt19937 rng(777);
     for (int i = 0; i < 2000; ++i) {
         std::string junk = i % 2 ? "HTTP/1.1 200 OK\r\n" : "";

@@ -120,7 +120,7 @@ TEST_CASE("socks5: username/password, every 3-way split") {
     });
 }
 
-TEST_CASE("socks5: addresses go as addresses; socks5:// (no remote DNS) needs one") {
+TEST_CASE("socks5: addresses go as addresses, socks5:// (no remote DNS) needs one") {
     std::string out;
     socks5_handshake v4(req("192.0.2.1", 25));
     REQUIRE(!v4.start(out));
@@ -291,7 +291,7 @@ TEST_CASE("socks5: max_read never reaches past the final reply") {
     CHECK(reads == 5);  // method, auth, VER REP, RSV ATYP LEN, the rest
 }
 
-TEST_CASE("socks5: outcome repeats; refused requests") {
+TEST_CASE("socks5: outcome repeats, refused requests") {
     socks5_handshake hs(req());
     std::string out;
     std::size_t used = 9;

@@ -45,7 +45,7 @@ TEST_CASE("parse_proxy_url: kinds, default port, host forms") {
     CHECK(proxy_options{}.display_url() == "none");
 }
 
-TEST_CASE("parse_proxy_url: user and password, percent-decoded; display_url hides the password") {
+TEST_CASE("parse_proxy_url: user and password, percent-decoded, display_url hides the password") {
     auto p = parse("socks5h://al%40ice:p%3Ass@host:1081");
     CHECK(p.user == "al@ice");
     CHECK(p.password == "p:ss");

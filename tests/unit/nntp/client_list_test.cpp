@@ -47,7 +47,7 @@ std::vector<overview_entry> collect_over(client& c, const range& r) {
 
 // ---- OVER ----------------------------------------------------------------------------
 
-TEST_CASE("OVER with INN's format at every split; the format is asked for once") {
+TEST_CASE("OVER with INN's format at every split, the format is asked for once") {
     const std::string response =
         "224 Overview information follows\r\n"
         "2\tRe: build\tIvan <i@x>\tTue, 31 Dec 2019 16:12:17 -0800\t<2@x>\t<1@x>\t2608\t42\tXref: news lab.bench:2\r\n"
@@ -95,7 +95,7 @@ TEST_CASE("OVER: reordered and missing fields follow the server's format") {
     CHECK(e[2].message_id.empty());
 }
 
-TEST_CASE("OVER: LIST OVERVIEW.FMT refused means the standard format; message-id and current forms") {
+TEST_CASE("OVER: LIST OVERVIEW.FMT refused means the standard format, message-id and current forms") {
     auto f = server(caps_over, {"503 no such list\r\n", "224 ok\r\n0\ts\tf\td\t<m@x>\t\t10\t1\r\n.\r\n",
                                 "224 ok\r\n5\ts5\tf\td\t<5@x>\t\t10\t1\r\n.\r\n"});
     std::vector<overview_entry> got;
@@ -203,7 +203,7 @@ TEST_CASE("neither OVER nor XOVER: the standard fields from HDR, pipelined, join
     CHECK(f.c->is_connected());
 }
 
-TEST_CASE("no OVER, no HDR: XOVER, then XHDR with the RFC 2980 names; message-id goes to XHDR at once") {
+TEST_CASE("no OVER, no HDR: XOVER, then XHDR with the RFC 2980 names, message-id goes to XHDR at once") {
     auto g = server(caps_plain, {"221 x\r\n<m@x> subj\r\n.\r\n", "221 x\r\n.\r\n", "221 x\r\n.\r\n",
                                  "221 x\r\n<m@x> <m@x>\r\n.\r\n", "221 x\r\n.\r\n", "221 x\r\n<m@x> 77\r\n.\r\n",
                                  "221 x\r\n.\r\n"});
@@ -220,7 +220,7 @@ TEST_CASE("no OVER, no HDR: XOVER, then XHDR with the RFC 2980 names; message-id
 
 // ---- HDR / XHDR ---------------------------------------------------------------------
 
-TEST_CASE("HDR at every split; XHDR without HDR") {
+TEST_CASE("HDR at every split, XHDR without HDR") {
     const std::string response = "225 Headers follow\r\n1 first\r\n2 \r\n3  two  blanks\r\n.\r\n";
     test::for_each_split(response, [&](const test::pieces& p) {
         INFO(test::describe(p));
@@ -283,7 +283,7 @@ TEST_CASE("LIST ACTIVE at every split, and the other LIST variants") {
     CHECK(code_of([&] { f.c->list_active("a b"); }) == make_error_code(errc::invalid_argument));
 }
 
-TEST_CASE("LIST: a bad line is malformed; refusals keep the connection; the vector is bounded") {
+TEST_CASE("LIST: a bad line is malformed, refusals keep the connection, the vector is bounded") {
     auto f = server(caps_over, {"215 list\r\nlab.test 2\r\n.\r\n"});
     CHECK(code_of([&] { f.c->list_active(); }) == make_error_code(errc::malformed_reply));
     CHECK_FALSE(f.c->is_connected());
@@ -377,7 +377,7 @@ TEST_CASE("POST: a source that fails half way closes the connection") {
     CHECK_FALSE(f.c->is_connected());
 }
 
-TEST_CASE("POST: a NUL in the article is refused by the channel; no end-of-data reaches the server") {
+TEST_CASE("POST: a NUL in the article is refused by the channel, no end-of-data reaches the server") {
     auto f = server(caps_over, {"340 go\r\n"});
     CHECK(code_of([&] { f.c->post(std::string_view("Subject: x\r\n\r\nbad\0byte\r\n", 24)); }) ==
           make_error_code(net::errc::nul_in_data));

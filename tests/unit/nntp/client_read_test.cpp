@@ -81,7 +81,7 @@ TEST_CASE("no MODE READER for a READER server, or when switched off") {
     CHECK(after_connect(g.peer) == "GROUP g\r\n");
 }
 
-TEST_CASE("without a capability list MODE READER is tried once; a refusal is ignored") {
+TEST_CASE("without a capability list MODE READER is tried once, a refusal is ignored") {
     auto f = start({"201 old server\r\n", "500 what?\r\n", "500 what?\r\n", "211 1 5 5 g\r\n", "211 1 5 5 g\r\n"});
     f.c->group("g");
     f.c->group("g");
@@ -103,7 +103,7 @@ TEST_CASE("MODE READER answered 502: the server closes, so does the client") {
 
 // ---- GROUP, LISTGROUP, the selection -------------------------------------------------
 
-TEST_CASE("GROUP selects; its first article is the current one; 411 leaves the selection") {
+TEST_CASE("GROUP selects, its first article is the current one, 411 leaves the selection") {
     auto f = reader({"211 5024 1 5024 lab.bench\r\n", "411 no such group\r\n", "211 0 7 6 empty\r\n"});
     CHECK_FALSE(f.c->selected_group());
     auto g = f.c->group("lab.bench");
@@ -220,7 +220,7 @@ TEST_CASE("ARTICLE streams the article un-stuffed at every split") {
     });
 }
 
-TEST_CASE("HEAD, BODY by message-id and of the current article; STAT, NEXT, LAST move the selection") {
+TEST_CASE("HEAD, BODY by message-id and of the current article, STAT, NEXT, LAST move the selection") {
     auto f = reader({"211 3 1 3 g\r\n", "221 0 <x@y> head\r\nSubject: s\r\n.\r\n", "222 1 <x@y> body\r\nhi\r\n.\r\n",
                      "223 2 <z@y> next\r\n", "220 2 <z@y>\r\nA: b\r\n\r\nc\r\n.\r\n", "223 1 <x@y> last\r\n",
                      "223 3 <w@y>\r\n", "223 3 <w@y>\r\n", "223 0 <x@y>\r\n"});
@@ -434,7 +434,7 @@ TEST_CASE("retrieve_each: an injected or missing reply is caught by its number")
     CHECK_FALSE(g.c->is_connected());
 }
 
-TEST_CASE("retrieve_each: an exception from a callback closes the connection; empty input sends nothing") {
+TEST_CASE("retrieve_each: an exception from a callback closes the connection, empty input sends nothing") {
     auto f = reader({article_reply(220, 1, "x\r\n") + article_reply(220, 2, "y\r\n")});
     CHECK_THROWS_AS(f.c->retrieve_each(
                         {1, 2}, [](const article_ref&) { return net::sink_fn{}; },

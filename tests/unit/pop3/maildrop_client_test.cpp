@@ -242,7 +242,7 @@ TEST_CASE("an empty message, and a last line without its line end is not the end
     CHECK(d.peer.closed());
 }
 
-TEST_CASE("NUL bytes and bare CRs are passed on as received; a bare LF line end becomes CRLF") {
+TEST_CASE("NUL bytes and bare CRs are passed on as received, a bare LF line end becomes CRLF") {
     auto d = logged_in();
     d.peer.push("+OK\r\nA\0B\r\nC\rD\r\nbare LF\nnext\r\n..\n.\r\n"s);
     std::string got = d.c->retrieve(1);
@@ -433,7 +433,7 @@ TEST_CASE("bytes sent unasked after a complete reply: protocol_error, not the ne
     }
 }
 
-TEST_CASE("a sink or callback that throws closes the connection; the exception is the caller's") {
+TEST_CASE("a sink or callback that throws closes the connection, the exception is the caller's") {
     struct stop {};
     auto s = three();
     CHECK_THROWS_AS(s.c.retrieve(2, [](std::string_view) { throw stop{}; }), stop);

@@ -207,7 +207,7 @@ TEST_CASE("one command at a time: without PIPELINING, or with a window of 1") {
     CHECK(r.done.size() == 3);
 }
 
-TEST_CASE("repeated numbers are sent as given; nothing at all for none") {
+TEST_CASE("repeated numbers are sent as given, nothing at all for none") {
     auto r = run(test::fake_maildrop(messages(3)), {2, 2}, 8, true);
     REQUIRE(r.done.size() == 2);
     CHECK(r.done[0].deleted);

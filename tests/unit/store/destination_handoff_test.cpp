@@ -77,7 +77,7 @@ TEST_CASE("handoff: a message over the memory limit is spilled to a file and rea
     CHECK(d.sha == pigeon::test::sha256_of(msg));
 }
 
-TEST_CASE("handoff: the function's refusal is commit()'s error, with its detail; the next message goes on") {
+TEST_CASE("handoff: the function's refusal is commit()'s error, with its detail, the next message goes on") {
     recorder r;
     r.verdict = {make_error_code(store::errc::forward_deferred), "", "451 4.3.0 try later"};
     auto dest = open_recording(r);
@@ -113,7 +113,7 @@ TEST_CASE("handoff: a function that throws is forward_unreachable with the excep
     CHECK(d->failure_detail() == "connection reset by peer");
 }
 
-TEST_CASE("handoff: abort never calls the function; one delivery at a time; bad arguments") {
+TEST_CASE("handoff: abort never calls the function, one delivery at a time, bad arguments") {
     recorder r;
     auto dest = open_recording(r);
     std::error_code ec;
