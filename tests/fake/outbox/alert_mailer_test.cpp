@@ -20,6 +20,7 @@
 #include "fake/outbox/mini_smtp.hpp"
 #include "pigeon/outbox/alert_mailer.hpp"
 #include "pigeon/store/spool.hpp"
+#include "support/run_process.hpp"
 
 using namespace pigeon;
 using namespace std::chrono_literals;
@@ -228,6 +229,31 @@ TEST_CASE("alert_mailer: a failed digest is a whole spool entry that pigeon queu
     CHECK(msg.find("\nBcc:") == std::string::npos);  // the key cannot add a header
     CHECK(msg.find("critical: primary is gone\r\nfailing over") != std::string::npos);
     CHECK(msg.size() == e.size);
+}
+
+TEST_CASE("alert_mailer: a digest spooled while the server was down is sent by pigeon queue run") {
+    temp_dir state;
+    const unsigned short port = test::mini_smtp::closed_port();
+    const std::string outbox_dir = (state.path / "outbox").string();
+    outbox::alert_mailer m(options_for("smtp://127.0.0.1:" + std::to_string(port), outbox_dir));
+    REQUIRE(m.post(outbox::alert_level::error, "backup", "nightly backup failed: disk full"));
+    const auto s = m.close(10s);
+    REQUIRE(s.spooled == 1);
+
+    test::mini_smtp srv(test::mini_smtp::mood::answer, port);  // the server is back
+    test::process_options po;
+    po.env = {{"HOME", state.path.string()}, {"XDG_CONFIG_HOME", state.path.string()}};
+    const auto r = test::run_process(test::pigeon_cli(), {"queue", "run", "--all", "--state-dir", state.path.string()}, po);
+    INFO("pigeon queue run: " << r.err << r.out);
+    CHECK(r.exit_code == 0);
+    const auto msgs = srv.messages();
+    REQUIRE(msgs.size() == 1);
+    CHECK(msgs[0].find("Subject: [alert] backup error") != std::string::npos);
+    CHECK(msgs[0].find("error: nightly backup failed: disk full") != std::string::npos);
+    std::error_code ec;
+    auto sp = store::spool::open(outbox_dir, ec);
+    REQUIRE(sp);
+    CHECK(sp->list(ec).empty());
 }
 
 TEST_CASE("alert_mailer: one digest per key per interval, the rest summarised in the next") {

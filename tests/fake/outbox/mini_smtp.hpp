@@ -24,12 +24,16 @@ class mini_smtp {
 public:
     enum class mood { answer, stall };
 
-    explicit mini_smtp(mood m) : mood_(m) {
+    /// Listens on `port` (0: any free one).
+    explicit mini_smtp(mood m, unsigned short port = 0) : mood_(m) {
         listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (listen_fd_ < 0) throw std::runtime_error("socket");
         sockaddr_in a{};
         a.sin_family = AF_INET;
         a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_port = htons(port);
+        const int one = 1;
+        ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         socklen_t len = sizeof a;
         if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 16) != 0 ||
             ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
