@@ -4,12 +4,14 @@
 // thread outliving what it uses.
 #include "pigeon/outbox/alert_mailer.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 #include <ctime>
 #include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -300,11 +302,12 @@ void alert_mailer::flush_now() noexcept {
 alert_stats alert_mailer::close(std::chrono::milliseconds timeout) {
     state& s = *st_;
     std::unique_lock lk(s.mu);
+    if (s.abandoned) return s.stats;  // closed before: not another wait
     if (!s.closing) {
         s.closing = true;
         s.wake.notify_one();
     }
-    if (!s.done_cv.wait_for(lk, timeout, [&] { return s.done; }) && !s.abandoned) {
+    if (!s.done_cv.wait_for(lk, timeout, [&] { return s.done; })) {
         // The thread is in a send that outlasts the timeout. It stops after
         // it (spooling that digest if it fails); what it has not taken yet
         // is spooled here, without the network.

@@ -87,7 +87,8 @@ public:
     explicit alert_mailer(alert_options opts);
     alert_mailer(const alert_mailer&) = delete;
     alert_mailer& operator=(const alert_mailer&) = delete;
-    /// close() with the default timeout of 5 seconds.
+    /// close() with a timeout of 5 seconds. A send abandoned by close() goes
+    /// on in the detached thread (bounded by send.client's timeouts).
     ~alert_mailer();
 
     /// Queues a record (time: now) when level >= threshold. Never blocks on
@@ -103,7 +104,9 @@ public:
     /// Stops taking records, mails (or spools) everything queued, and waits
     /// at most `timeout`. A send still running then is abandoned to the
     /// thread, which spools its digest when the send fails; what was not yet
-    /// in a digest is spooled at once. Returns the counters. Idempotent.
+    /// in a digest is spooled at once (`pending` counts the records of that
+    /// send until it ends). Returns the counters. Idempotent: a second call
+    /// waits again only if the first one did not give up.
     alert_stats close(std::chrono::milliseconds timeout);
 
     alert_stats stats() const;
