@@ -10,7 +10,7 @@ SUDO=""
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
   libssl-dev libcli11-dev doctest-dev libcurl4-openssl-dev
-  libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libidn-dev
+  libtomlplusplus-dev nlohmann-json3-dev zlib1g-dev libidn-dev libspdlog-dev
   clang libclang-rt-14-dev
 )
 lab_pkgs=(
