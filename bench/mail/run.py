@@ -107,9 +107,18 @@ def pigeon_cmd(binary, args, lab, auth):
             ["--json", "--tls-ca", os.path.join(lab, "certs", "ca.pem"), "--auth-mech", auth])
 
 
+def pigeon_env():
+    """The environment of a fresh Debian: no SSL_CERT_FILE / SSL_CERT_DIR
+    (the machines here export them, which makes OpenSSL parse the whole CA
+    bundle at every start instead of looking CAs up in the hashed directory)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SSL_CERT_FILE", "SSL_CERT_DIR")}
+    env["PIGEON_PASSWORD"] = PASSWORD
+    return env
+
+
 def run_pigeon(binary, args, lab, auth):
     """(messages printed, wall s) of one pigeon run, spawn to exit."""
-    env = dict(os.environ, PIGEON_PASSWORD=PASSWORD)
+    env = pigeon_env()
     cmd = pigeon_cmd(binary, args, lab, auth)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
@@ -122,7 +131,7 @@ def run_pigeon(binary, args, lab, auth):
 def peak_rss_mb(binary, args, lab, auth):
     """Peak RSS of one pigeon run (MB), by GNU time's %M: the process's own
     ru_maxrss, not inflated by this driver's memory."""
-    env = dict(os.environ, PIGEON_PASSWORD=PASSWORD)
+    env = pigeon_env()
     cmd = ["/usr/bin/time", "-f", "%M"] + pigeon_cmd(binary, args, lab, auth)
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
     if p.returncode != 0:
