@@ -147,6 +147,12 @@ void connection::send(const std::optional<command_line>& cmd, const std::error_c
     write_line(cmd->line, cmd->secret);
 }
 
+std::string_view connection::exchange_line(const std::optional<command_line>& cmd, const std::error_code& ec,
+                                          std::string_view what, std::size_t max_line) {
+    send(cmd, ec, what);
+    return read_line(max_line, "reading the reply to " + std::string(what));
+}
+
 void connection::connect(dialect& d, const net::endpoint& ep, const net::session_options& opts, session_info& info) {
     open(ep, opts);
     set_up(d, ep.tls, opts.tls, info);

@@ -6,11 +6,6 @@
 
 namespace pigeon::imap {
 
-client::client() = default;
-client::~client() { conn_.close(); }
-client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
-
 void client::prepare(const client_options& opts) {
     close();
     opts_ = opts;
@@ -19,10 +14,6 @@ void client::prepare(const client_options& opts) {
     bye_text_.clear();
     info_ = {};
     reset_session_state();
-}
-
-imap::state client::state() const noexcept {
-    return conn_.is_open() ? session_.current() : imap::state::disconnected;
 }
 
 void client::close() noexcept {

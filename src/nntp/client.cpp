@@ -15,19 +15,10 @@ core::server_reply to_server_reply(const reply& r) {
     return out;
 }
 
-client::client() = default;
-client::~client() { conn_.close(); }
-client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
-
 void client::prepare(const client_options& opts) {
     close();
     opts_ = opts;
     info_ = {};
-}
-
-nntp::state client::state() const noexcept {
-    return conn_.is_open() ? session_.current() : nntp::state::disconnected;
 }
 
 void client::close() noexcept {
@@ -67,17 +58,15 @@ std::optional<std::vector<std::string>> client::read_capabilities(bool) {
         session_.on_capabilities_unavailable();
         return std::nullopt;
     }
-    auto raw = conn_.read_dot_lines(opts_.limits.max_capabilities_bytes, "reading CAPABILITIES");
-    session_.on_capabilities(nntp::capabilities::parse(raw));
-    return raw;
+    return conn_.read_capability_list<nntp::capabilities>(session_, opts_.limits.max_capabilities_bytes,
+                                                          "reading CAPABILITIES");
 }
 
 bool client::starttls_offered() const { return session_.caps_known() && session_.caps().starttls(); }
 
 void client::request_starttls() {
     std::error_code ec;
-    send(encode_command({"STARTTLS"}, ec), ec, "STARTTLS");  // alone in its write
-    std::string line(conn_.read_line(opts_.limits.max_line, "reading the reply to STARTTLS"));
+    std::string line(conn_.exchange_line(encode_command({"STARTTLS"}, ec), ec, "STARTTLS", opts_.limits.max_line));
     auto r = parse_reply(line);
     if (!r || r->code != 382)
         conn_.fail(errc::starttls_refused, "STARTTLS: " + core::excerpt(line), r ? to_server_reply(*r) : server_reply{});

@@ -6,18 +6,8 @@
 namespace pigeon::nntp {
 namespace {
 
-bool has_line_break_or_nul(std::string_view s) noexcept {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7f) return false;
-    }
-    return true;
-}
+using core::has_line_break_or_nul;
+using core::is_token;
 
 std::optional<command_line> refuse(std::error_code& ec) {
     ec = make_error_code(errc::invalid_argument);
@@ -55,16 +45,7 @@ std::optional<command_line> encode_authinfo_pass(std::string_view password, std:
 
 std::optional<command_line> encode_authinfo_sasl(std::string_view mechanism,
                                                  const std::optional<std::string>& initial_b64, std::error_code& ec) {
-    if (!is_token(mechanism)) return refuse(ec);
-    std::string line = "AUTHINFO SASL " + std::string(mechanism);
-    net::secret_span secret{0, 0};
-    if (initial_b64) {
-        if (!is_token(*initial_b64)) return refuse(ec);
-        line += ' ';
-        secret = {line.size(), std::string_view::npos};
-        line += *initial_b64;
-    }
-    return done(std::move(line), secret, ec);
+    return core::encode_sasl_start("AUTHINFO SASL", mechanism, initial_b64, max_command_line, ec);
 }
 
 std::optional<command_line> encode_sasl_response(std::string_view b64, std::error_code& ec) {

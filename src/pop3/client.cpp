@@ -19,18 +19,9 @@ core::server_reply to_server_reply(const reply& r) {
     return out;
 }
 
-client::client() = default;
-client::~client() { conn_.close(); }
-client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
-
 void client::prepare(const client_options& opts) {
     close();
     opts_ = opts;
-}
-
-pop3::state client::state() const noexcept {
-    return conn_.is_open() ? session_.current() : pop3::state::disconnected;
 }
 
 void client::close() noexcept {
@@ -60,17 +51,14 @@ std::optional<std::vector<std::string>> client::read_capabilities(bool) {
         session_.on_capabilities_unavailable();
         return std::nullopt;
     }
-    auto raw = conn_.read_dot_lines(opts_.limits.max_capa_bytes, "reading CAPA");
-    session_.on_capabilities(pop3::capabilities::parse(raw));
-    return raw;
+    return conn_.read_capability_list<pop3::capabilities>(session_, opts_.limits.max_capa_bytes, "reading CAPA");
 }
 
 bool client::starttls_offered() const { return session_.caps_known() && session_.caps().stls(); }
 
 void client::request_starttls() {
     std::error_code ec;
-    send(encode_simple("STLS", ec), ec, "STLS");  // alone in its write: nothing pipelined after it
-    std::string line(conn_.read_line(opts_.limits.max_line, "reading the reply to STLS"));
+    std::string line(conn_.exchange_line(encode_simple("STLS", ec), ec, "STLS", opts_.limits.max_line));
     auto r = parse_reply(line);
     if (!r || !r->ok)
         conn_.fail(errc::starttls_refused, "STLS: " + core::excerpt(line), r ? to_server_reply(*r) : server_reply{});

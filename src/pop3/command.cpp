@@ -5,18 +5,8 @@
 namespace pigeon::pop3 {
 namespace {
 
-bool has_line_break_or_nul(std::string_view s) noexcept {
-    return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
-}
-
-bool is_token(std::string_view s) noexcept {
-    if (s.empty() || has_line_break_or_nul(s)) return false;
-    for (char c : s) {
-        auto u = static_cast<unsigned char>(c);
-        if (u <= 0x20 || u == 0x7f) return false;
-    }
-    return true;
-}
+using core::has_line_break_or_nul;
+using core::is_token;
 
 bool is_keyword(std::string_view s) noexcept {
     if (s.size() < 3 || s.size() > 4) return false;
@@ -52,17 +42,7 @@ std::optional<command_line> encode_pass(std::string_view password, std::error_co
 
 std::optional<command_line> encode_auth(std::string_view mechanism, const std::optional<std::string>& initial_b64,
                                         std::error_code& ec) {
-    if (!is_token(mechanism)) return refuse(ec);
-    std::string line = "AUTH " + std::string(mechanism);
-    net::secret_span secret{0, 0};
-    if (initial_b64) {
-        if (!is_token(*initial_b64)) return refuse(ec);
-        line += ' ';
-        secret = {line.size(), std::string_view::npos};
-        line += *initial_b64;
-    }
-    ec.clear();
-    return command_line{std::move(line), secret};
+    return core::encode_sasl_start("AUTH", mechanism, initial_b64, max_command_line, ec);
 }
 
 std::optional<command_line> encode_sasl_response(std::string_view b64, std::error_code& ec) {

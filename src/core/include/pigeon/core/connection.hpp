@@ -13,8 +13,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "pigeon/core/command_line.hpp"
 #include "pigeon/core/error.hpp"
 #include "pigeon/net/channel.hpp"
 #include "pigeon/net/connect.hpp"
@@ -25,18 +27,24 @@
 
 namespace pigeon::core {
 
-/// A command line as the codecs build it: the text (without CRLF) and the
-/// part to mask in traces (length 0: nothing). POP3's and NNTP's encoders
-/// return this type.
-struct command_line {
-    std::string line;
-    net::secret_span secret{0, 0};
-};
-
 /// SASL limits, the same for every protocol.
 struct auth_limits {
     sasl::mechanism_limits mechanisms;  ///< SCRAM iteration count bounds
     sasl::exchange_limits exchange;     ///< challenge limit
+};
+
+/// The options every client's client_options starts with (the same names on
+/// every protocol): opts.net, opts.limits (the protocol's own limits on what
+/// the server sends) and opts.auth.
+template <class Limits>
+struct client_options_base {
+    /// Connect and I/O timeouts, TLS settings (CA file, pins, verification),
+    /// the trace hook and the channel's buffer sizes.
+    net::session_options net;
+    /// Limits on what the server sends.
+    Limits limits;
+    /// SASL limits (SCRAM iteration count bounds, challenge limit).
+    auth_limits auth;
 };
 
 /// What authenticate() used.
@@ -170,6 +178,20 @@ public:
     /// Writes an encoded command; an encoder's refusal (nullopt) is a
     /// request_error with its code, nothing sent.
     void send(const std::optional<command_line>& cmd, const std::error_code& ec, std::string_view what);
+    /// Sends a command alone in its write (nothing pipelined after it, as
+    /// POP3 STLS and NNTP STARTTLS need) and returns its one-line reply,
+    /// valid until the next read.
+    std::string_view exchange_line(const std::optional<command_line>& cmd, const std::error_code& ec,
+                                   std::string_view what, std::size_t max_line);
+    /// POP3 CAPA and NNTP CAPABILITIES after their positive status line:
+    /// reads the list, hands the parsed set to the protocol's session and
+    /// returns the lines as received.
+    template <class Capabilities, class Session>
+    std::vector<std::string> read_capability_list(Session& session, std::size_t max_bytes, std::string_view context) {
+        auto raw = read_dot_lines(max_bytes, context);
+        session.on_capabilities(Capabilities::parse(raw));
+        return raw;
+    }
     /// Closes and throws protocol_error.
     [[noreturn]] void fail(errc e, const std::string& what, server_reply r = {});
     [[noreturn]] void fail(std::error_code ec, const std::string& what, server_reply r = {});
@@ -207,13 +229,24 @@ private:
 };
 
 /// The public face the POP3, IMAP and NNTP clients share: connect() to an
-/// endpoint or over a caller's channel, is_connected(), info(), channel().
+/// endpoint or over a caller's channel, is_connected(), info(), channel(),
+/// state(), capabilities().
 /// Derived is the protocol's dialect and supplies prepare(opts) (forget the
 /// last connection's state, keep opts); SMTP has the same face through its
 /// own implementation (it reconnects).
-template <class Derived, class Options, class Info>
+template <class Derived, class Options, class Info, class Session>
 class client_base : protected dialect {
 public:
+    /// The session's state (what may be sent now); disconnected once the
+    /// connection is closed.
+    auto state() const noexcept -> decltype(std::declval<const Session&>().current()) {
+        using state_type = decltype(session_.current());
+        return conn_.is_open() ? session_.current() : state_type::disconnected;
+    }
+    /// What the server announced; learned again after TLS and after
+    /// authentication.
+    const auto& capabilities() const noexcept { return session_.caps(); }
+
     /// Connects (TCP, then TLS at once for implicit-TLS endpoints) and runs
     /// the set-up. Throws net::transport_error, net::tls_error, protocol_error.
     void connect(const net::endpoint& ep, const Options& opts = {}) {
@@ -237,6 +270,7 @@ protected:
     connection conn_;
     Options opts_;
     Info info_;
+    Session session_;
 };
 
 } // namespace pigeon::core

@@ -154,6 +154,19 @@ public:
 /// \xNN, cut after max bytes with "...".
 std::string excerpt(std::string_view s, std::size_t max = 300);
 
+/// The names each protocol namespace gives the error model: a protocol header
+/// says `using namespace core::error_names;`, so that pop3::errc, imap::
+/// command_error, smtp::protocol_error... are these very types.
+namespace error_names {
+using core::auth_error;
+using core::command_error;
+using core::errc;
+using core::make_error_code;
+using core::protocol_error;
+using core::request_error;
+using core::server_reply;
+} // namespace error_names
+
 } // namespace pigeon::core
 
 namespace std {

@@ -90,14 +90,12 @@ struct client_limits {
     std::size_t max_entries_kept = 1'000'000;
 };
 
-struct client_options {
-    net::session_options net;   ///< connect, TLS, trace and channel limits
-    client_limits limits;
+/// opts.net, opts.limits, opts.auth: core::client_options_base.
+struct client_options : core::client_options_base<client_limits> {
     /// COMPRESS=DEFLATE (RFC 4978) right after authentication when the server
     /// offers it. Off by default: on loopback and fast links it costs more CPU
     /// than it saves; on slow links listings shrink several times.
     bool compress = false;
-    core::auth_limits auth;     ///< SASL limits
     /// Tag prefix; empty (the default): 4 random letters.
     std::string tag_prefix;
 };
@@ -229,16 +227,11 @@ struct idle_options {
     std::chrono::milliseconds reidle{std::chrono::minutes(28)};
 };
 
-class client : public core::client_base<client, client_options, session_info> {
-    friend class core::client_base<client, client_options, session_info>;
+class client : public core::client_base<client, client_options, session_info, session> {
+    friend class core::client_base<client, client_options, session_info, session>;
 
 public:
-    client();
-    ~client() override;
-    client(client&&) noexcept;
-    client& operator=(client&&) noexcept;
-
-    // connect(), is_connected(), info(), channel(): core::client_base.
+    // connect(), is_connected(), info(), channel(), state(), capabilities(): core::client_base.
 
     /// AUTHENTICATE with the strongest usable mechanism, else LOGIN (see
     /// core::connection::authenticate). Capabilities are learned again.
@@ -381,8 +374,6 @@ public:
     /// Closes without LOGOUT.
     void close() noexcept;
 
-    imap::state state() const noexcept;
-    const imap::capabilities& capabilities() const noexcept { return session_.caps(); }
 
 private:
     // core::dialect
@@ -425,7 +416,6 @@ private:
     [[noreturn]] void fail(errc e, const std::string& what);
     [[noreturn]] void transport_failed(std::error_code ec, std::string_view context);
 
-    session session_;
     response_parser parser_;
     tag_generator tags_;
     std::string first_line_;     // the first line of the last response read

@@ -6,13 +6,7 @@
 
 namespace pigeon::imap {
 
-using core::auth_error;
-using core::command_error;
-using core::errc;
-using core::make_error_code;
-using core::protocol_error;
-using core::request_error;
-using core::server_reply;
+using namespace core::error_names;
 
 /// An IMAP status response in the error model's terms: status "OK", "NO",
 /// "BAD", "BYE" or "PREAUTH", response_code the code's name ("TRYCREATE"),

@@ -87,10 +87,8 @@ struct client_limits {
     std::size_t max_article_in_memory = 64 * 1024 * 1024;
 };
 
-struct client_options {
-    net::session_options net;   ///< connect, TLS, trace and channel limits
-    client_limits limits;
-    core::auth_limits auth;     ///< SASL limits
+/// opts.net, opts.limits, opts.auth: core::client_options_base.
+struct client_options : core::client_options_base<client_limits> {
     /// Most ARTICLE / HEAD / BODY commands in flight in retrieve_each()
     /// (RFC 3977 section 3.5 allows pipelining any reading command); half
     /// of them are sent again each time half have been answered. 1: one at
@@ -123,16 +121,11 @@ struct retrieve_status {
     core::server_reply refusal; ///< the 423 / 430 / ... when not ok
 };
 
-class client : public core::client_base<client, client_options, session_info> {
-    friend class core::client_base<client, client_options, session_info>;
+class client : public core::client_base<client, client_options, session_info, session> {
+    friend class core::client_base<client, client_options, session_info, session>;
 
 public:
-    client();
-    ~client() override;
-    client(client&&) noexcept;
-    client& operator=(client&&) noexcept;
-
-    // connect(), is_connected(), info(), channel(): core::client_base.
+    // connect(), is_connected(), info(), channel(), state(), capabilities(): core::client_base.
 
     /// AUTHINFO SASL with the strongest usable mechanism, else AUTHINFO
     /// USER/PASS (see core::connection::authenticate).
@@ -272,8 +265,6 @@ public:
     /// Closes without QUIT.
     void close() noexcept;
 
-    nntp::state state() const noexcept;
-    const nntp::capabilities& capabilities() const noexcept { return session_.caps(); }
 
 private:
     // core::dialect
@@ -322,7 +313,6 @@ private:
     void header(std::string_view field, const range* r, const std::string* message_id,
                 const std::function<void(const hdr_entry&)>& each);
 
-    session session_;
     std::optional<overview_format> overview_fmt_;  // learned once per connection
     bool reader_tried_ = false;                    // MODE READER sent (or found unnecessary for good)
     bool xover_unknown_ = false;                   // XOVER answered 500 / 503 on this connection

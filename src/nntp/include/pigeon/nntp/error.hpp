@@ -6,13 +6,7 @@
 
 namespace pigeon::nntp {
 
-using core::auth_error;
-using core::command_error;
-using core::errc;
-using core::make_error_code;
-using core::protocol_error;
-using core::request_error;
-using core::server_reply;
+using namespace core::error_names;
 
 /// An NNTP status line in the error model's terms.
 core::server_reply to_server_reply(const reply& r);

@@ -72,10 +72,8 @@ struct client_limits {
     std::size_t max_message_in_memory = 64 * 1024 * 1024;
 };
 
-struct client_options {
-    net::session_options net;   ///< connect, TLS, trace and channel limits
-    client_limits limits;
-    core::auth_limits auth;     ///< SASL limits
+/// opts.net, opts.limits, opts.auth: core::client_options_base.
+struct client_options : core::client_options_base<client_limits> {
     /// Most RETR / TOP / DELE commands in flight with PIPELINING.
     std::size_t pipeline_window = 32;
 };
@@ -90,17 +88,13 @@ struct retrieve_status {
     core::server_reply refusal;    ///< the -ERR of RETR, or of DELE when retrieved but not deleted
 };
 
-class client : public core::client_base<client, client_options, core::session_info> {
-    friend class core::client_base<client, client_options, core::session_info>;
+class client : public core::client_base<client, client_options, core::session_info, session> {
+    friend class core::client_base<client, client_options, core::session_info, session>;
 
 public:
-    client();
-    /// Closes without QUIT: nothing marked deleted is deleted.
-    ~client() override;
-    client(client&&) noexcept;
-    client& operator=(client&&) noexcept;
-
-    // connect(), is_connected(), info(), channel(): core::client_base.
+    // Destroying a client closes the connection without QUIT: nothing marked
+    // deleted is deleted. connect(), is_connected(), info(), channel(),
+    // state(), capabilities(): core::client_base.
 
     /// SASL with the strongest usable mechanism, else USER/PASS (see
     /// core::connection::authenticate). CAPA is read again afterwards.
@@ -169,8 +163,6 @@ public:
     /// Closes without QUIT: nothing is deleted.
     void close() noexcept;
 
-    pop3::state state() const noexcept;
-    const pop3::capabilities& capabilities() const noexcept { return session_.caps(); }
 
 private:
     // core::dialect
@@ -194,7 +186,6 @@ private:
     /// server sent unasked would be taken as the next command's reply.
     void expect_quiet(std::string_view what);
 
-    session session_;
     std::string apop_timestamp_;
 };
 

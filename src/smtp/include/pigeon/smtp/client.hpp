@@ -46,14 +46,8 @@ namespace pigeon::smtp {
 /// Limits on server replies.
 using client_limits = reply_limits;
 
-struct client_options {
-    /// Connect and I/O timeouts, TLS settings (CA file, pins, verification),
-    /// the trace hook and the channel's buffer sizes.
-    net::session_options net;
-    /// Limits on server replies.
-    client_limits limits;
-    /// SASL limits (SCRAM iteration count bounds, challenge limit).
-    core::auth_limits auth;
+/// opts.net, opts.limits, opts.auth: core::client_options_base.
+struct client_options : core::client_options_base<client_limits> {
     /// The client's name in EHLO/HELO/LHLO: a host name or an address
     /// literal. "localhost" by default, so as not to disclose the host name.
     std::string hello_name = "localhost";

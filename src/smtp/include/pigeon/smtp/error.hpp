@@ -26,13 +26,7 @@
 
 namespace pigeon::smtp {
 
-using core::auth_error;
-using core::command_error;
-using core::errc;
-using core::make_error_code;
-using core::protocol_error;
-using core::request_error;
-using core::server_reply;
+using namespace core::error_names;
 
 /// An SMTP reply in the error model's terms: code, enhanced status as
 /// response_code ("5.1.1"), lines as "ddd text", 4yz transient, 5yz permanent.
