@@ -43,6 +43,16 @@ TEST_CASE("commands and their secret parts") {
     CHECK(c->line.empty());
 }
 
+TEST_CASE("AUTH with an initial response fits the 255-octet command line of RFC 5034 or is refused") {
+    std::error_code ec;
+    // "AUTH PLAIN " (11) + response + CRLF (2): 242 octets of response fit, 243 do not.
+    auto c = encode_auth("PLAIN", std::string(242, 'A'), ec);
+    REQUIRE(c);
+    CHECK(c->line.size() + 2 == max_command_line);
+    CHECK_FALSE(encode_auth("PLAIN", std::string(243, 'A'), ec));
+    CHECK(ec == make_error_code(errc::invalid_argument));
+}
+
 TEST_CASE("encoders refuse CR, LF, NUL (and SP in single tokens)") {
     std::error_code ec;
     for (auto bad : {"a\r"s, "a\nQUIT"s, "a\0"s, "a b"s, ""s}) {
