@@ -75,6 +75,9 @@ WORKLOADS = {
 }
 CLIENTS = ["pigeon", "pigeon-data", "smtplib", "smtp-source", "msmtp", "curl", "pigeon-sendmail"]
 
+# The running lab's directory, as lab/lab.sh chooses it.
+LAB_DIR = Path(os.environ.get("PIGEON_LAB_DIR") or SOURCE_DIR / "lab" / "run").resolve()
+
 LAB = {
     "host": "127.0.0.1",
     "port": 10587,
@@ -206,7 +209,7 @@ def start_sink(port: int, log: Path) -> subprocess.Popen:
 def lab_settle(timeout: float = 60.0) -> None:
     """Waits until the lab's Postfix has emptied its incoming and active
     queues, so one client's backlog does not slow the next one down."""
-    queue = SOURCE_DIR / "lab" / "run" / "postfix" / "queue"
+    queue = LAB_DIR / "postfix" / "queue"
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         busy = 0
@@ -290,7 +293,9 @@ def plan_for(client: str, t: Target, wl: dict, files: dict, a, rcfile: Path) -> 
         if client == "pigeon-sendmail":
             # The account (server, TLS, login) from a config file named by
             # PIGEON_CONFIG (written by main()); the message on stdin.
-            return Plan([a.pigeon, "sendmail", t.rcpt], msg, k, k, n / k)
+            # --no-queue: a message the server does not take is a failure
+            # here (exit 75), not an entry left in the outbox.
+            return Plan([a.pigeon, "sendmail", "--no-queue", t.rcpt], msg, k, k, n / k)
         if client == "msmtp":
             argv = ["/usr/bin/msmtp", "-C", str(rcfile), "-a", t.name, t.rcpt]
             return Plan(argv, msg, k, k, n / k)
@@ -434,7 +439,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--per-process-max", type=int, default=500,
                     help="most messages sent by one-process-per-message clients (then scaled)")
-    ap.add_argument("--lab-ca", default=str(SOURCE_DIR / "lab" / "run" / "certs" / "ca.pem"))
+    ap.add_argument("--lab-ca", default=str(LAB_DIR / "certs" / "ca.pem"))
     ap.add_argument("--workdir", help="where message files go (default: a temporary folder)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument("--markdown", action="store_true")
