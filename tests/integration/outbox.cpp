@@ -12,10 +12,12 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -292,6 +294,65 @@ TEST_CASE("outbox: a message refused for good is not queued (exit 67)") {
     CHECK(j["status"] == "failed");
     CHECK(j["exit_code"] == 67);
     CHECK(queue_list(dir, state).empty());
+}
+
+TEST_CASE("delivery log to syslog: a mail-facility line per message, warning when it failed") {
+    temp_dir dir;
+    // A datagram socket standing in for the syslog daemon's /dev/log.
+    const std::string sock_path = dir.path() + "/log.sock";
+    int s = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    REQUIRE(s >= 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    REQUIRE(sock_path.size() < sizeof sa.sun_path);
+    std::memcpy(sa.sun_path, sock_path.c_str(), sock_path.size() + 1);
+    REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    timeval tv{5, 0};
+    ::setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    auto next_record = [&] {
+        char buf[8192];
+        ssize_t n = ::recv(s, buf, sizeof buf, 0);
+        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    };
+    const std::string wrapper = std::string(PIGEON_SOURCE_DIR) + "/tests/support/with-dev-log.sh";
+    const std::string cfg = write_lab_config(dir, lab::submission_port, lab::alice);
+    const std::string token = unique_token("syslog");
+    process_options o;
+    o.env = {{"HOME", dir.path()}, {"XDG_CONFIG_HOME", dir.path() + "/xdg"}, {"PIGEON_CONFIG", ""},
+             {"PIGEON_LOG", ""}};
+    o.timeout = std::chrono::seconds(60);
+
+    auto r = run_process(wrapper, {sock_path, pigeon_cli(), "send", "--config", cfg, "--log", "syslog", "--to",
+                                   "alice@lab.test", "-s", token, "--body", "to syslog\n"},
+                         o);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string rec = next_record();
+    INFO("record: " << rec);
+    // <22>: facility mail (2) * 8 + info (6); the ident and pid; the fields.
+    CHECK(rec.rfind("<22>", 0) == 0);
+    CHECK(rec.find("pigeon[") != std::string::npos);
+    CHECK(rec.find("account=lab") != std::string::npos);
+    CHECK(rec.find("recipients=alice@lab.test") != std::string::npos);
+    CHECK(rec.find("tls=") != std::string::npos);
+    CHECK(rec.find(" status=sent ") != std::string::npos);
+    CHECK(rec.find("queue_id=") != std::string::npos);
+    CHECK(rec.find('\n') == std::string::npos);
+    REQUIRE_FALSE(wait_for_mail(dir, "alice", token).empty());
+
+    // Refused for good (5xx): logged at warning, <20> = mail * 8 + warning (4).
+    flaky_server srv({}, {"c@lab.test"});
+    r = run_process(wrapper, {sock_path, pigeon_cli(), "send", "--server", "smtp://127.0.0.1:" + std::to_string(srv.port()),
+                              "--tls", "none", "--from", "alerts@lab.test", "--to", "c@lab.test", "-s", "refused",
+                              "--body", "x\n", "--log", "syslog"},
+                    o);
+    CHECK(r.exit_code == 67);
+    rec = next_record();
+    INFO("record: " << rec);
+    CHECK(rec.rfind("<20>", 0) == 0);
+    CHECK(rec.find("recipients=c@lab.test") != std::string::npos);
+    CHECK(rec.find(" status=sent ") == std::string::npos);
+    ::close(s);
 }
 
 TEST_CASE("outbox: sendmail keeps what the server cannot take now, --no-queue does not, drop") {
