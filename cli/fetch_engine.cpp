@@ -57,6 +57,17 @@ account_context::account_context(std::string name, std::string state_dir, std::s
     : name_(std::move(name)), state_dir_(std::move(state_dir)), destination_(std::move(destination)),
       dest_opts_(std::move(dest_opts)), lock_(lock) {}
 
+bool account_context::claim_message_id(const std::string& folder, const std::string& message_id) {
+    if (!id_owner_) {
+        id_owner_.emplace();
+        state().for_each_message_id([&](std::string_view f, std::string_view id) {
+            id_owner_->emplace(std::string(id), std::string(f));
+        });
+    }
+    auto [it, fresh] = id_owner_->emplace(message_id, folder);
+    return fresh || it->second == folder;
+}
+
 store::fetch_state& account_context::state() {
     std::lock_guard<std::mutex> g(open_mutex_);
     if (state_) return *state_;

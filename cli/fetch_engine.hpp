@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "pigeon/net/endpoint.hpp"
@@ -81,6 +82,11 @@ public:
     /// mbox destinations: one writer at a time in this process (fcntl locks
     /// do not exclude threads of one process).
     std::mutex& store_mutex() noexcept { return store_mutex_; }
+    /// News: claims a Message-ID for `folder` (a group) in this run; false
+    /// when another group of the account delivered it (as the state records)
+    /// or claimed it earlier in this run, so that an article cross-posted to
+    /// several groups reaches the destination once. Call with mutex() held.
+    bool claim_message_id(const std::string& folder, const std::string& message_id);
 
 private:
     std::string name_, state_dir_, destination_;
@@ -89,6 +95,7 @@ private:
     store::lock_mode lock_;
     std::optional<store::fetch_state> state_;
     std::mutex mutex_, open_mutex_, store_mutex_;
+    std::optional<std::unordered_map<std::string, std::string>> id_owner_;  // Message-ID -> group
 };
 
 /// One unit of work: an account and one folder (or pattern) of it.

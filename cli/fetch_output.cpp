@@ -53,7 +53,8 @@ nlohmann::json delivered_json(const delivered_message& m) {
     return j;
 }
 
-fetch_printer::fetch_printer(output_mode mode) : mode_(mode), t0_(std::chrono::steady_clock::now()) {
+fetch_printer::fetch_printer(output_mode mode, std::string what, std::string command)
+    : mode_(mode), what_(std::move(what)), command_(std::move(command)), t0_(std::chrono::steady_clock::now()) {
     if (mode_ == output_mode::live) {
         painter_ = std::thread([this] {
             std::unique_lock<std::mutex> l(m_);
@@ -86,6 +87,12 @@ void fetch_printer::delivered(const fetch_job& j, const delivered_message& m) {
         out_line(delivered_json(m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     if (on_delivered) on_delivered(j, m);
+}
+
+std::string fetch_printer::count_of(std::uint64_t n) const {
+    std::string w = what_;
+    if (n == 1 && !w.empty() && w.back() == 's') w.pop_back();
+    return std::to_string(n) + " " + w;
 }
 
 void fetch_printer::progress(const fetch_job& j, std::uint64_t messages, std::uint64_t bytes,
@@ -157,7 +164,7 @@ void fetch_printer::draw_locked() {
         double rate = secs > 0.2 ? static_cast<double>(l.bytes) / secs : 0;
         // The figures stay whole; the label gives way.
         const std::string figures = "  " + std::to_string(l.messages) + "/" + std::to_string(l.total_messages) +
-                                    " messages  " + human_bytes(l.bytes) + "/" + human_bytes(l.total_bytes) + "  " +
+                                    " " + what_ + "  " + human_bytes(l.bytes) + "/" + human_bytes(l.total_bytes) + "  " +
                                     human_bytes(static_cast<std::uint64_t>(rate)) + "/s";
         const std::size_t room = width > figures.size() + 2 + 12 ? width - figures.size() - 2 : 12;
         s += fit_columns("  " + fit_columns(printable(l.label), room) + figures, width) + "\n";
@@ -168,7 +175,7 @@ void fetch_printer::draw_locked() {
         ++lines;
     }
     double secs = std::chrono::duration<double>(now - t0_).count();
-    s += fit_columns("pigeon fetch: " + std::to_string(msgs) + " messages, " + human_bytes(bytes) + ", " +
+    s += fit_columns(command_ + ": " + count_of(msgs) + ", " + human_bytes(bytes) + ", " +
                          human_bytes(secs > 0.2 ? static_cast<std::uint64_t>(static_cast<double>(bytes) / secs) : 0) +
                          "/s",
                      width) +
@@ -243,9 +250,10 @@ int fetch_printer::summarize(const std::vector<fetch_job>& jobs, const std::vect
             out_line(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         } else if (mode_ != output_mode::quiet) {
             std::string line = printable(s.name) + ": ";
-            if (s.total.delivered == 0) line += s.code ? "nothing fetched" : "no new mail";
+            if (s.total.delivered == 0)
+                line += s.code ? "nothing fetched" : what_ == "messages" ? std::string("no new mail") : "no new " + what_;
             else
-                line += std::to_string(s.total.delivered) + (s.total.delivered == 1 ? " message" : " messages") +
+                line += count_of(s.total.delivered) +
                         " (" + human_bytes(s.total.bytes) + ") into " + printable(s.destination);
             if (s.total.deleted) line += "; " + std::to_string(s.total.deleted) + " deleted on the server";
             if (s.total.skipped) line += "; " + std::to_string(s.total.skipped) + " left on the server";

@@ -23,7 +23,9 @@ nlohmann::json delivered_json(const delivered_message& m);
 
 class fetch_printer : public fetch_observer {
 public:
-    explicit fetch_printer(output_mode mode);
+    /// what: the things fetched, for the summaries ("messages"; `pigeon news
+    /// fetch`: "articles"); command: the live display's last line.
+    explicit fetch_printer(output_mode mode, std::string what = "messages", std::string command = "pigeon fetch");
     ~fetch_printer() override;
 
     void delivered(const fetch_job& j, const delivered_message& m) override;
@@ -41,6 +43,9 @@ public:
     std::function<void(const fetch_job&, const delivered_message&)> on_delivered;
 
 private:
+    /// "1 message", "2 messages" (what_ with its final s dropped for one).
+    std::string count_of(std::uint64_t n) const;
+
     struct job_line {
         std::string label;
         std::uint64_t messages = 0, bytes = 0, total_messages = 0, total_bytes = 0;
@@ -52,6 +57,8 @@ private:
     void out_line(const std::string& line);   // stdout, whole lines
 
     output_mode mode_;
+    std::string what_;
+    std::string command_;
     std::mutex m_;
     std::map<const fetch_job*, job_line> lines_;
     std::vector<const fetch_job*> order_;

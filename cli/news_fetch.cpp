@@ -78,6 +78,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     struct wanted {
         std::uint64_t number;
         std::uint64_t bytes;
+        std::string message_id;
     };
     std::vector<wanted> todo;
     std::vector<store::delivered_record> moved;   // renumbered: recorded under the new number
@@ -107,7 +108,7 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                 ++too_large;
                 return;
             }
-            todo.push_back({e.number, bytes});
+            todo.push_back({e.number, bytes, e.message_id});
         });
     }
     // Recorded numbers above the high-water mark name nothing now; the
@@ -135,6 +136,20 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                           " article(s) larger than --max-size not fetched");
     }
     if (pol.limit && todo.size() > pol.limit) todo.resize(pol.limit);
+    // Cross-posted: an article another group of the account delivered (or
+    // is about to, in this run) is not fetched again into the destination.
+    std::uint64_t crossposted = 0;
+    {
+        std::lock_guard<std::mutex> g(job.account->mutex());
+        std::erase_if(todo, [&](const wanted& w) {
+            bool other = !w.message_id.empty() && !job.account->claim_message_id(group, w.message_id);
+            crossposted += other ? 1 : 0;
+            return other;
+        });
+    }
+    if (crossposted)
+        obs.note(job, "group " + printable(group) + ": " + std::to_string(crossposted) +
+                          " cross-posted article(s) already fetched from another group");
     for (const auto& w : todo) total_bytes += w.bytes;
 
     fetch_run run(job, obs, res);
@@ -272,7 +287,7 @@ int run_news_fetch(const fetch_cmd& cmd) {
         if (jobs.empty()) {
             if (!cmd.quiet && !cmd.json) error_line("no group matches " + printable(patterns.front()));
         } else {
-            fetch_printer printer(choose_output_mode(cmd.json, cmd.quiet, cmd.no_progress));
+            fetch_printer printer(choose_output_mode(cmd.json, cmd.quiet, cmd.no_progress), "articles", "pigeon news fetch");
             const std::atomic<bool>& stop = stop_on_signals();
             std::size_t maxc = cmd.max_connections ? cmd.max_connections : t.max_connections;
             std::vector<job_result> results = run_job_pool(jobs, cmd.jobs, maxc, printer, stop);

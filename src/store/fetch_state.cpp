@@ -428,6 +428,10 @@ const delivered_record* fetch_state::find_by_message_id(std::string_view message
     return impl_ ? impl_->records.find_by_message_id(message_id, size) : nullptr;
 }
 
+void fetch_state::for_each_message_id(const std::function<void(std::string_view, std::string_view)>& f) const {
+    if (impl_) impl_->records.for_each_message_id(f);
+}
+
 void fetch_state::intend(const delivered_record& r, std::error_code& ec) {
     if (!impl_) {
         ec = make_error_code(errc::bad_state);

@@ -276,6 +276,8 @@ std::vector<const delivered_record*> record_table::records_of(std::string_view f
     return out;
 }
 
+std::string_view record_table::message_id_of(std::uint32_t n) const { return unpack(slots_[n].text.get(), f_message_id); }
+
 const delivered_record* record_table::find_by_message_id(std::string_view message_id, std::uint64_t size) const {
     if (message_id.empty()) return nullptr;
     const std::uint32_t n = by_message_id_.find(message_id_hash_of(message_id, size), [&](std::uint32_t i) {

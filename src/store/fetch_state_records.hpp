@@ -54,6 +54,16 @@ public:
     std::vector<std::uint32_t> uidvalidities(std::string_view folder) const;
     std::vector<const delivered_record*> records_of(std::string_view folder) const;
     const delivered_record* find_by_message_id(std::string_view message_id, std::uint64_t size) const;
+    /// Calls f(folder, message_id) for every record with a Message-ID,
+    /// without materialising records.
+    template <class F>
+    void for_each_message_id(F f) const {
+        for (const folder_entry& fe : folders_)
+            for (std::uint32_t n = fe.head; n != npos; n = slots_[n].next) {
+                std::string_view id = message_id_of(n);
+                if (!id.empty()) f(std::string_view(fe.name), id);
+            }
+    }
 
     /// Calls f(const delivered_record&) for every record, folder by folder,
     /// and within a folder UIDVALIDITY by UIDVALIDITY in their order of
@@ -95,6 +105,7 @@ private:
     };
 
     std::uint32_t find(const message_key& k) const;
+    std::string_view message_id_of(std::uint32_t n) const;
     std::uint32_t folder_id(std::string_view name) const;
     std::uint32_t intern_folder(const std::string& name);
     std::uint32_t intern_destination(const std::string& d);

@@ -43,8 +43,14 @@ TEST_CASE("news fetch: lab.bench into a Maildir exactly once, incrementally, .ne
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.find("1 line(s)") != std::string::npos);
     CHECK(exactly_once(maildir_articles(md), bench_from(4001)) == "");
+    // The summary counts articles, not messages.
+    CHECK(r.out.find(" articles (") != std::string::npos);
+    CHECK(r.out.find(" messages") == std::string::npos);
 
     // Again: nothing new.
+    r = news(dir, state, {"fetch", url("lab.bench"), "--into", "maildir:" + md});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("no new articles") != std::string::npos);
     r = news(dir, state, {"fetch", url("lab.bench"), "--into", "maildir:" + md, "--json"});
     REQUIRE(r.exit_code == 0);
     CHECK(r.out.find("\"number\"") == std::string::npos);
@@ -94,6 +100,33 @@ TEST_CASE("news fetch: lab.bench into a Maildir exactly once, incrementally, .ne
     }
     CHECK(lines == bench.articles.size());
     CHECK(last.value("summary", false));
+}
+
+TEST_CASE("news fetch: an article cross-posted to two groups reaches the destination once") {
+    temp_dir dir;
+    const std::string state = dir.path() + "/state", md = dir.path() + "/Mail";
+    const std::string token = unique_token("xpost");
+    auto p = news(dir, state, {"post", url("lab.test", true), "--newsgroups", "lab.test,lab.misc", "--from",
+                               "Alice <alice@lab.test>", "-s", "cross " + token, "--body", "in two groups"});
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    const std::string id = p.out.substr(0, p.out.find('\n'));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Both groups in one run, in parallel: one copy.
+    auto r = news(dir, state, {"fetch", url("lab.test"), "lab.misc", "--into", "maildir:" + md, "--jobs", "2"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_articles(md).count(id) == 1);
+    CHECK(r.err.find("cross-posted") != std::string::npos);
+
+    // One group now, the other in a later run: still one copy.
+    const std::string state2 = dir.path() + "/state2", md2 = dir.path() + "/Mail2";
+    r = news(dir, state2, {"fetch", url("lab.misc"), "--into", "maildir:" + md2});
+    REQUIRE(r.exit_code == 0);
+    r = news(dir, state2, {"fetch", url("lab.test"), "--into", "maildir:" + md2});
+    REQUIRE(r.exit_code == 0);
+    CHECK(maildir_articles(md2).count(id) == 1);
+    REQUIRE_FALSE(id.empty());
 }
 
 TEST_CASE("news fetch: a wildmat into an mbox with --jobs 2, a new article arrives exactly once") {

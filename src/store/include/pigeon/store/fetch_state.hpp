@@ -78,6 +78,10 @@ public:
     /// their record is forgotten (a confirm() of the same key updates the
     /// record in place) or the state is destroyed.
     const delivered_record* find_by_message_id(std::string_view message_id, std::uint64_t size) const;
+    /// Calls f(folder, message_id) for every delivered record that has a
+    /// Message-ID (news: an article cross-posted to several groups is
+    /// delivered once).
+    void for_each_message_id(const std::function<void(std::string_view, std::string_view)>& f) const;
 
     /// Step 2: written to the journal at once (no fsync).
     void intend(const delivered_record& r, std::error_code& ec);
