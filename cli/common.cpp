@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "pigeon/account/error.hpp"
 #include "pigeon/imap/error.hpp"
 #include "pigeon/mime/compose_error.hpp"
 #include "pigeon/net/error.hpp"
@@ -143,23 +144,8 @@ std::string env_value(const char* name) {
 namespace {
 
 // A proxy URL as it may appear in a message: the user info dropped.
-std::string without_userinfo(const std::string& url) {
-    auto sep = url.find("://");
-    auto at = url.rfind('@');
-    if (sep == std::string::npos || at == std::string::npos || at < sep) return url;
-    return url.substr(0, sep + 3) + "...@" + url.substr(at + 1);
-}
-
 
 } // namespace
-
-std::string check_proxy_spec(const std::string& spec) {
-    if (spec == "env" || spec == "none") return {};
-    std::error_code ec;
-    if (net::parse_proxy_url(spec, ec)) return {};
-    return "not a proxy URL: " + printable(without_userinfo(spec)) +
-           " (want socks5h://[user[:password]@]host[:port], socks5://..., http://..., env or none)";
-}
 
 net::proxy_options tls_flags::proxy_options(const std::string& configured, const std::string& origin) const {
     std::string spec = proxy;
@@ -242,45 +228,6 @@ net::trace_options trace_flags::options() const {
     return t;
 }
 
-std::string printable(std::string_view text) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    out.reserve(text.size());
-    auto esc = [&](unsigned char c) {
-        out += "\\x";
-        out += hex[c >> 4];
-        out += hex[c & 15];
-    };
-    for (std::size_t i = 0; i < text.size();) {
-        auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x20 && c != '\t') {
-            esc(c);
-            ++i;
-        } else if (c < 0x7f) {
-            out.push_back(static_cast<char>(c));
-            ++i;
-        } else if (c == 0x7f) {
-            esc(c);
-            ++i;
-        } else {
-            // Validate one UTF-8 sequence; escape C1 controls and bad bytes.
-            std::size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
-            bool ok = len > 0 && i + len <= text.size();
-            for (std::size_t k = 1; ok && k < len; ++k)
-                ok = (static_cast<unsigned char>(text[i + k]) & 0xc0) == 0x80;
-            if (ok && len == 2 && c == 0xc2 && static_cast<unsigned char>(text[i + 1]) < 0xa0) ok = false; // C1
-            if (ok) {
-                out.append(text.substr(i, len));
-                i += len;
-            } else {
-                esc(c);
-                ++i;
-            }
-        }
-    }
-    return out;
-}
-
 void error_line(std::string_view message) {
     std::string line = "pigeon: ";
     line += message;
@@ -312,6 +259,13 @@ int exit_code_for(const std::exception& e) {
         return p->is_transient() ? exit_tempfail : exit_protocol;
     if (auto* se = dynamic_cast<const std::system_error*>(&e)) {
         if (se->code().category() == sasl::sasl_category()) return exit_noperm;
+        if (se->code().category() == account::account_category()) {
+            switch (static_cast<account::errc>(se->code().value())) {
+            case account::errc::no_permission: return exit_noperm;
+            case account::errc::temporary: return exit_tempfail;
+            default: return exit_config;
+            }
+        }
         const auto& ec = se->code();
         if (ec.category() == net::tls_category()) {
             if (ec == net::tls_errc::config_error) return exit_config;

@@ -12,6 +12,8 @@
 
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/net/proxy_options.hpp"
+#include "pigeon/account/config.hpp"
+#include "pigeon/text/printable.hpp"
 #include "pigeon/net/tls_options.hpp"
 #include "pigeon/net/trace.hpp"
 
@@ -56,9 +58,7 @@ struct tls_flags {
     net::proxy_options proxy_options(const std::string& configured = {}, const std::string& origin = {}) const;
 };
 
-/// The proxy text of a config file or a flag, checked: a proxy URL, "env"
-/// or "none"; empty when fine, else what is wrong. Never echoes a password.
-std::string check_proxy_spec(const std::string& spec);
+using account::check_proxy_spec;
 
 /// -v / --trace-secrets: prints the protocol dialogue on standard error,
 /// swaks-style markers (-> sent, <- received, ~> and <~ under TLS, === info).
@@ -74,7 +74,7 @@ struct trace_flags {
 
 /// Server-supplied text made safe for a terminal: C0/C1 controls and DEL
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
-std::string printable(std::string_view text);
+using text::printable;
 
 struct terminal_size {
     std::size_t columns = 80;

@@ -36,22 +36,6 @@ int exit_code_for_store(const std::error_code& ec) {
     return exit_ioerr;
 }
 
-std::string state_key(const std::string& name) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char ch : name) {
-        if (std::isalnum(ch) || ch == '.' || ch == '_' || ch == '-' || ch == '@' || ch == '+') {
-            out.push_back(static_cast<char>(ch));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[ch >> 4]);
-            out.push_back(hex[ch & 15]);
-        }
-    }
-    if (out.empty() || out[0] == '.') out.insert(0, "%");
-    return out;
-}
-
 account_context::account_context(std::string name, std::string state_dir, std::string destination,
                                  store::destination_options dest_opts, store::lock_mode lock)
     : name_(std::move(name)), state_dir_(std::move(state_dir)), destination_(std::move(destination)),

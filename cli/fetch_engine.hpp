@@ -22,6 +22,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pigeon/account/oauth2_login.hpp"
+#include "pigeon/account/paths.hpp"
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/net/connect.hpp"
 #include "pigeon/sasl/mechanism.hpp"
@@ -45,7 +47,7 @@ struct fetch_policy {
 };
 
 /// One account's source: a server and how to log in.
-class oauth2_login;
+using account::oauth2_login;
 
 struct fetch_source {
     net::endpoint ep;
@@ -159,7 +161,6 @@ sasl::selection_options selection_of(const fetch_source& s);
 /// The exit code of a store error (73, 74, 75).
 int exit_code_for_store(const std::error_code& ec);
 
-/// Percent-escapes a name for use as one file name component.
-std::string state_key(const std::string& name);
+using account::state_key;
 
 } // namespace pigeon::cli

@@ -121,11 +121,9 @@ std::string expand_destination(const std::string& spec) {
 
 std::string state_root(const std::string& flag) {
     if (!flag.empty()) return flag;
-    std::string xdg = env_value("XDG_STATE_HOME");
-    if (!xdg.empty() && xdg[0] == '/') return xdg + "/pigeon";
-    std::string home = home_dir();
-    if (home.empty()) throw exit_error(exit_config, "no state directory: set --state-dir, XDG_STATE_HOME or HOME");
-    return home + "/.local/state/pigeon";
+    std::string dir = account::default_state_root();
+    if (dir.empty()) throw exit_error(exit_config, "no state directory: set --state-dir, XDG_STATE_HOME or HOME");
+    return dir;
 }
 
 void fetch_flags::add_connection_to(CLI::App& app) {

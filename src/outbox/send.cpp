@@ -27,7 +27,7 @@ smtp::send_result send(const net::endpoint& server, const sasl::credentials& who
         sasl::credentials creds = who;
         if (creds.host.empty()) creds.host = server.host;
         if (creds.port == 0) creds.port = server.port;
-        c.authenticate(creds, opts.auth);
+        oauth2::authenticate_with_token(c, creds, opts.auth, opts.tokens);
         std::fill(creds.password.begin(), creds.password.end(), '\0');
     }
     smtp::send_result r = c.send(env, msg.source());

@@ -22,6 +22,8 @@
 #include <vector>
 
 #include "integration/send_lab.hpp"
+#include "pigeon/mime/compose_builder.hpp"
+#include "pigeon/outbox/send.hpp"
 #include "support/lab.hpp"
 
 using namespace std::chrono_literals;
@@ -232,6 +234,30 @@ TEST_CASE("oauth2: a token that died early is refreshed once and the login retri
     // The new token is cached for the next run.
     CHECK(p.cached_token() != first);
     CHECK(p.cached_token().rfind("at.", 0) == 0);
+}
+
+TEST_CASE("oauth2: outbox::send through an OAuth2 account refreshes a dead token and logs in with it") {
+    // The library's one call with the account's oauth2 section: the cached
+    // token (2 s of life, claimed an hour) is rejected, refreshed once, and
+    // the login retried, as the CLI does.
+    provider p("--lifetime 2 --expires-in 3600");
+    p.authorize();
+    const std::string first = p.cached_token();
+    std::this_thread::sleep_for(2500ms);
+    const std::string token = sl::unique_token("oauth2-outbox");
+    auto msg = pigeon::mime::message_builder{}
+                   .from("alice@lab.test")
+                   .to("bob@lab.test")
+                   .subject(token)
+                   .text("one call, a bearer token\n")
+                   .build();
+    auto r = pigeon::outbox::send(
+        pigeon::outbox::account_ref("o", p.config, p.state + "/pigeon"), msg);
+    REQUIRE(r.recipients.size() == 1);
+    CHECK(r.recipients[0].accepted());
+    CHECK(p.stat("refresh") == 1);
+    CHECK(p.cached_token() != first);
+    REQUIRE_FALSE(sl::wait_for_mail(p.dir, "bob", token).empty());
 }
 
 TEST_CASE("oauth2: a token rejected right after its refresh is not refreshed again") {

@@ -23,6 +23,9 @@
 #include <thread>
 
 #include "integration/send_lab.hpp"
+#include "pigeon/account/error.hpp"
+#include "pigeon/mime/compose_builder.hpp"
+#include "pigeon/outbox/send.hpp"
 #include "support/cutting_proxy.hpp"
 
 using namespace pigeon::test;
@@ -294,6 +297,52 @@ TEST_CASE("outbox: a message refused for good is not queued (exit 67)") {
     CHECK(j["status"] == "failed");
     CHECK(j["exit_code"] == 67);
     CHECK(queue_list(dir, state).empty());
+}
+
+TEST_CASE("outbox::send through a configured account: one call, the account's server, TLS and password_command") {
+    temp_dir dir;
+    const std::string cfg = write_lab_config(dir, lab::submission_port, lab::alice);
+    const std::string token = unique_token("account-send");
+    auto msg = pigeon::mime::message_builder{}
+                   .from("alice@lab.test")
+                   .to("alice@lab.test")
+                   .bcc("bob@lab.test")
+                   .subject(token)
+                   .text("sent by outbox::send with an account\n")
+                   .build();
+    // The default account ("lab": default = true), then the same by name.
+    auto r = pigeon::outbox::send(pigeon::outbox::account_ref("", cfg), msg);
+    REQUIRE(r.recipients.size() == 2);
+    for (const auto& rc : r.recipients) CHECK(rc.accepted());
+    REQUIRE_FALSE(wait_for_mail(dir, "alice", token).empty());
+    REQUIRE_FALSE(wait_for_mail(dir, "bob", token).empty());
+    r = pigeon::outbox::send(pigeon::outbox::account_ref("lab", cfg), msg);
+    CHECK(r.recipients.size() == 2);
+
+    // What cannot work says so, as account::error (the CLI's exit 78).
+    auto config_error = [&](const pigeon::outbox::account_ref& ref, const std::string& says) {
+        try {
+            pigeon::outbox::send(ref, msg);
+            FAIL("no error for " << says);
+        } catch (const pigeon::account::error& e) {
+            CHECK(e.code() == pigeon::account::errc::config);
+            CHECK_MESSAGE(std::string(e.what()).find(says) != std::string::npos, e.what());
+        }
+    };
+    config_error(pigeon::outbox::account_ref("nosuch", cfg), "no account named nosuch");
+    config_error(pigeon::outbox::account_ref("", dir.path() + "/missing.toml"), "cannot open");
+    const std::string bad_pw = dir.write("bad.toml", "[accounts.x]\nserver = \"smtp://localhost:" +
+                                                       std::to_string(lab::submission_port) + "\"\ntls_ca = \"" +
+                                                       lab::ca_file() + "\"\nuser = \"alice@lab.test\"\n"
+                                                       "password_command = \"exit 3\"\n");
+    config_error(pigeon::outbox::account_ref("x", bad_pw), "password_command");
+    // A wrong password is the server's answer: an auth error, not a config one.
+    const std::string wrong = dir.write("wrong.toml", "[accounts.w]\nserver = \"smtp://localhost:" +
+                                                        std::to_string(lab::submission_port) + "\"\ntls_ca = \"" +
+                                                        lab::ca_file() + "\"\nuser = \"alice@lab.test\"\n"
+                                                        "password_command = \"echo wrong-password\"\n");
+    CHECK_THROWS_AS(pigeon::outbox::send(pigeon::outbox::account_ref("w", wrong), msg),
+                    pigeon::smtp::auth_error);
 }
 
 TEST_CASE("delivery log to syslog: a mail-facility line per message, warning when it failed") {

@@ -20,7 +20,19 @@ smtp::send_result send_alert(const std::string& server, const sasl::credentials&
                    .subject("disk almost full").text(text).build();
     return outbox::send(server, who, msg, opts);  // Bcc: in the envelope only, never in the message
 }
+// The same through an account of ~/.config/pigeon/config.toml (server, TLS, login):
+smtp::send_result send_alert(const outbox::account_ref& account, const std::string& text) {
+    auto msg = mime::message_builder{}.from("alerts@lab.test").to("ops@lab.test").subject("disk almost full")
+                   .text(text).build();
+    return outbox::send(account, msg);  // e.g. send_alert(outbox::account_ref("alerts"), text)
+}
 // ---- end of the example --------------------------------------------------
+
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "pigeon/outbox/attempt.hpp"
 #include "pigeon/smtp/error.hpp"
@@ -77,6 +89,70 @@ TEST_CASE("README example: an alert in one call, Bcc in the envelope only, a res
     CHECK(outcomes[0].reply == "250 2.0.0 Ok: queued as 4XyZ12");
     CHECK(outcomes[1].result == store::outcome::temporary);
     CHECK(outcomes[1].reply == "450 4.2.1 <audit@lab.test>: mailbox busy");
+}
+
+TEST_CASE("README example: the same alert through a configured account (the default config file)") {
+    test::script_server srv(R"(
+        TLS
+        S: 220 fake.example ESMTP
+        C: EHLO localhost
+        S: 250-fake.example
+        S: 250-AUTH PLAIN SCRAM-SHA-256
+        S: 250 ENHANCEDSTATUSCODES
+        C: AUTH PLAIN %b64{\x00alice@lab.test\x00alice-pass-1}
+        S: 235 2.7.0 Authentication successful
+        C: MAIL FROM:<alerts@lab.test>
+        S: 250 2.1.0 Ok
+        C: RCPT TO:<ops@lab.test>
+        S: 250 2.1.5 Ok
+        C: DATA
+        S: 354 End data with <CR><LF>.<CR><LF>
+        C~ Date: .*
+        C: From: alerts@lab.test
+        C: To: ops@lab.test
+        C: Subject: disk almost full
+        C~ Message-ID: <.*@lab.test>
+        C: MIME-Version: 1.0
+        C~ Content-Type: text/plain.*
+        C~ Content-Transfer-Encoding: 7bit
+        C:
+        C: /var is at 98%%
+        C: .
+        S: 250 2.0.0 Ok: queued as 5AbC34
+        C: QUIT
+        S: 221 2.0.0 Bye
+    )");
+    // $XDG_CONFIG_HOME/pigeon/config.toml, as a user's would be; mode 0600
+    // (it holds a password); auth_mech picks PLAIN over SCRAM.
+    char tmpl[] = "/tmp/pigeon-account-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::filesystem::path home(tmpl);
+    std::filesystem::create_directories(home / "pigeon");
+    const std::string cfg = (home / "pigeon" / "config.toml").string();
+    {
+        std::ofstream f(cfg);
+        f << "[accounts.alerts]\nserver = \"smtps://127.0.0.1:" << srv.port() << "\"\ntls_ca = \""
+          << srv.write_ca_file() << "\"\nuser = \"alice@lab.test\"\npassword = \"alice-pass-1\"\n"
+          << "auth_mech = \"PLAIN\"\ntimeout = 5\n";
+    }
+    ::chmod(cfg.c_str(), 0600);
+    const char* old = std::getenv("XDG_CONFIG_HOME");
+    const std::string saved = old ? old : "";
+    ::setenv("XDG_CONFIG_HOME", home.c_str(), 1);
+    smtp::send_result r;
+    std::string error;
+    try {
+        r = send_alert(outbox::account_ref("alerts"), "/var is at 98%\n");
+    } catch (const std::exception& e) {
+        error = e.what();
+    }
+    if (old) ::setenv("XDG_CONFIG_HOME", saved.c_str(), 1);
+    else ::unsetenv("XDG_CONFIG_HOME");
+    std::filesystem::remove_all(home);
+    REQUIRE_MESSAGE(error.empty(), error);
+    test::check_script(srv);
+    REQUIRE(r.recipients.size() == 1);
+    CHECK(r.recipients[0].accepted());
 }
 
 TEST_CASE("outbox::send: a bad URL is refused before anything happens") {

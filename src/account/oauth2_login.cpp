@@ -1,19 +1,23 @@
-#include "oauth2_login.hpp"
+#include "pigeon/account/oauth2_login.hpp"
 
 #include <algorithm>
 
-#include "common.hpp"
-#include "fetch_engine.hpp"
-#include "password_command.hpp"
+#include "pigeon/account/error.hpp"
+#include "pigeon/account/password_command.hpp"
+#include "pigeon/account/paths.hpp"
 #include "pigeon/oauth2/error.hpp"
 #include "pigeon/oauth2/private_file.hpp"
 #include "pigeon/oauth2/token_cache.hpp"
 #include "pigeon/oauth2/token_client.hpp"
+#include "pigeon/text/printable.hpp"
 
-namespace pigeon::cli {
+namespace pigeon::account {
+
+using text::printable;
 oauth2_settings make_oauth2_settings(const account_config& a, const std::string& state_root,
                                      const std::string& ca_file, const net::proxy_options& proxy,
-                                     std::chrono::milliseconds timeout, net::trace_fn trace) {
+                                     std::chrono::milliseconds timeout, net::trace_fn trace,
+                                     const std::string& user_agent) {
     const oauth2_config& o = *a.oauth2;
     const std::string where = "account " + printable(a.name) + ": oauth2";
     oauth2_settings s;
@@ -23,7 +27,7 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
         if (!p) {
             std::string names;
             for (const auto& n : oauth2::preset_names()) names += (names.empty() ? "" : ", ") + n;
-            throw exit_error(exit_config, where + ".provider: unknown provider " + printable(o.provider) +
+            throw error(errc::config, where + ".provider: unknown provider " + printable(o.provider) +
                                               " (known: " + names + "; or give the endpoints)");
         }
         s.provider = *p;
@@ -33,15 +37,15 @@ oauth2_settings make_oauth2_settings(const account_config& a, const std::string&
     if (!o.device_endpoint.empty()) s.provider.device_endpoint = o.device_endpoint;
     if (!o.scopes.empty()) s.provider.scopes = o.scopes;
     s.provider.client_id = o.client_id;
-    if (s.provider.client_id.empty()) throw exit_error(exit_config, where + ": client_id is missing");
+    if (s.provider.client_id.empty()) throw error(errc::config, where + ": client_id is missing");
     if (s.provider.token_endpoint.empty())
-        throw exit_error(exit_config, where + ": token_endpoint is missing (or set provider)");
+        throw error(errc::config, where + ": token_endpoint is missing (or set provider)");
     s.provider.client_secret = o.client_secret;
     s.client_secret_command = o.client_secret_command;
     s.http.ca_file = o.tls_ca.empty() ? ca_file : o.tls_ca;
     s.http.proxy = proxy;
     s.http.timeout = timeout;
-    s.http.user_agent = std::string("pigeon/") + PIGEON_VERSION_STRING;
+    s.http.user_agent = user_agent.empty() ? std::string("pigeon/") + PIGEON_VERSION_STRING : user_agent;
     s.refresh_token_command = o.refresh_token_command;
     const std::string dir = state_root + "/oauth2/" + state_key(a.name);
     s.refresh_token_file = dir + ".refresh_token";
@@ -74,11 +78,11 @@ std::string oauth2_login::refresh_token() const {
     std::error_code ec = oauth2::read_private_file(s_.refresh_token_file, text);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (ec == std::errc::no_such_file_or_directory || (!ec && text.empty()))
-        throw exit_error(exit_config, "account " + printable(s_.account) + ": no OAuth2 refresh token (" +
+        throw error(errc::config, "account " + printable(s_.account) + ": no OAuth2 refresh token (" +
                                           s_.refresh_token_file + "); run: pigeon oauth2 authorize " +
                                           printable(s_.account));
     if (ec)
-        throw exit_error(exit_config, s_.refresh_token_file + ": " + ec.message() +
+        throw error(errc::config, s_.refresh_token_file + ": " + ec.message() +
                                           (ec == oauth2::errc::insecure_file ? " (run chmod 600 on it)" : ""));
     return text;
 }
@@ -98,8 +102,9 @@ std::string oauth2_login::refresh_locked() {
         std::string msg = "account " + printable(s_.account) + ": the OAuth2 refresh was refused: " + printable(e.what());
         if (e.error() == "invalid_grant")
             msg += "; authorize again with: pigeon oauth2 authorize " + printable(s_.account);
-        throw exit_error(e.code() == oauth2::errc::http_status && e.http_status() >= 500 ? exit_tempfail : exit_noperm,
-                         msg);
+        throw error(e.code() == oauth2::errc::http_status && e.http_status() >= 500 ? errc::temporary
+                                                                                    : errc::no_permission,
+                    msg);
     }
     const auto now = std::chrono::system_clock::now();
     token_ = t.access_token;
@@ -147,4 +152,4 @@ std::vector<std::string> oauth2_mechanisms(const std::vector<std::string>& confi
     return {"OAUTHBEARER", "XOAUTH2"};
 }
 
-} // namespace pigeon::cli
+} // namespace pigeon::account

@@ -1,4 +1,4 @@
-#include "password_command.hpp"
+#include "pigeon/account/password_command.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -11,13 +11,13 @@
 #include <chrono>
 #include <cstring>
 
-#include "common.hpp"
+#include "pigeon/account/error.hpp"
 
-namespace pigeon::cli {
+namespace pigeon::account {
 namespace {
 
 [[noreturn]] void fail(const std::string& origin, const std::string& what) {
-    throw exit_error(exit_config, origin + " " + what);
+    throw error(errc::config, origin + " " + what);
 }
 
 /// Waits for the child until the deadline; kills its process group first
@@ -121,4 +121,4 @@ std::string run_password_command(const std::string& cmd, const std::string& orig
     return result;
 }
 
-} // namespace pigeon::cli
+} // namespace pigeon::account
