@@ -23,7 +23,7 @@ peer_pkgs=(
   libgmime-3.0-dev libmimetic-dev libvmime-dev
   msmtp curl swaks git-email time
   microsocks tinyproxy
-  isync mpop fetchmail getmail6 offlineimap3
+  isync mpop fetchmail getmail6 offlineimap3 tin slrnpull
 )
 
 # INN's postinst needs a host name with a domain part; give it one in its

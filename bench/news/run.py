@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """`pigeon news` against the lab's INN (group lab.bench: 5,000 articles,
 ~25 MiB, seeded by lab/seed.py), side by side with nntplib (Python 3.11) and
-the raw pipelined ceiling of bench/retrieve/peers.py:
+tin in batch mode, slrnpull, and the raw pipelined ceiling of
+bench/retrieve/peers.py:
 
   overview  the overview of the whole group: `pigeon news list --json`,
             nntplib OVER, the ceiling's OVER
@@ -100,19 +101,51 @@ def main():
         return j["wall"], j["cpu"] * j["count"] / max(1, j["stored"]), j["peak_rss_kb"], \
             "sampled %d, extrapolated" % j["stored"] if j["extrapolated"] else ""
 
+    def tin_overview():
+        """tin in batch mode updating its overview index of lab.bench (-u:
+        LIST OVERVIEW.FMT, LIST COUNTS, LISTGROUP, OVER of the whole group),
+        a fresh HOME each run so nothing is cached."""
+        home = os.path.join(tmp, "tin")
+        shutil.rmtree(home, ignore_errors=True)
+        os.makedirs(os.path.join(home, ".tin"))
+        with open(os.path.join(home, ".tin", "tinrc"), "w") as f:
+            f.write("cache_overview_files=ON\n")
+        with open(os.path.join(home, "newsrc"), "w") as f:
+            f.write("lab.bench: \n")
+        w, c, m, _ = run(["/usr/bin/env", "HOME=" + home, "/usr/bin/tin", "-r", "-g", "127.0.0.1", "-p", "10119", "-Q",
+                          "-u", "-f", os.path.join(home, "newsrc"), "-I", os.path.join(home, "index")], capture=True)
+        return w, c, m, "batch -u (index update)"
+
+    def slrnpull_fetch():
+        """slrnpull (Debian's offline puller) into its spool: one file per
+        article, no fsync, one ARTICLE at a time; checked to hold 5,000."""
+        root = os.path.join(tmp, "slrnpull")
+        shutil.rmtree(root, ignore_errors=True)
+        for d in ("data", "news", "out.going/rejects"):
+            os.makedirs(os.path.join(root, d))
+        with open(os.path.join(root, "slrnpull.conf"), "w") as f:
+            f.write("lab.bench 0 0\n")
+        w, c, m, _ = run(["/usr/bin/slrnpull", "-d", root, "-h", "127.0.0.1:10119", "--no-post"])
+        spool = os.path.join(root, "news", "lab", "bench")
+        n = sum(1 for x in os.listdir(spool) if x.isdigit())
+        assert n == 5000, n
+        return w, c, m, "spool, no fsync"
+
     jobs = [
         ("overview", "ceiling", lambda: peer("nntp_over", "ceiling")),
+        ("overview", "tin", tin_overview),
         ("overview", "nntplib", lambda: peer("nntp_over", "nntplib")),
         ("overview", "pigeon news list --json", pigeon_list),
         ("fetch", "ceiling (ARTICLE, no store)", lambda: peer("nntp_article", "ceiling")),
         ("fetch", "nntplib -> Maildir", nntplib_fetch),
+        ("fetch", "slrnpull -> spool", slrnpull_fetch),
         ("fetch", "pigeon news fetch -> Maildir", pigeon_fetch("maildir")),
         ("fetch", "pigeon news fetch -> mbox", pigeon_fetch("mbox")),
     ]
     results = {}
     for r in range(a.runs):
         for job, impl, fn in jobs:
-            if impl.startswith("nntplib ->") and r > 0:
+            if (impl.startswith("nntplib ->") or impl.startswith("slrnpull")) and r > 0:
                 continue   # minutes per run: once is enough
             results.setdefault((job, impl), []).append(fn())
     shutil.rmtree(tmp, ignore_errors=True)
@@ -128,7 +161,7 @@ def main():
         if impl.startswith("ceiling"):
             ceiling[job] = wall
         print(f"| {job} | {impl} | {wall:.3f} | {cpu:.3f} | {wall / ceiling[job]:.2f} | {rss:.1f} | {rs[0][3]} |")
-    print(f"\n{a.runs} runs (median; nntplib fetch once), load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"\n{a.runs} runs (median; nntplib and slrnpull fetch once), load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":
