@@ -194,7 +194,7 @@ int run_list(const list_cmd& l) {
                 if (streaming) {
                     // --json streams: memory stays flat whatever the group's size.
                     std::cout << (numbers.empty() ? "[\n" : ",\n")
-                              << overview_json(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                              << overview_json(e);
                     numbers.push_back(e.number);
                     return;
                 }

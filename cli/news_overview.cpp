@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "common.hpp"
+#include "json_writer.hpp"
 #include "pigeon/mime/address.hpp"
 #include "pigeon/mime/date.hpp"
 #include "pigeon/mime/rfc2047.hpp"
@@ -122,17 +123,18 @@ std::vector<std::string> overview_table(const std::vector<nntp::overview_entry>&
     return out;
 }
 
-nlohmann::json overview_json(const nntp::overview_entry& e) {
-    nlohmann::json j;
-    j["number"] = e.number;
-    j["message_id"] = e.message_id;
-    j["date"] = e.date;
-    j["from"] = mime::decode_unstructured(e.from);
-    j["subject"] = mime::decode_unstructured(e.subject);
-    j["references"] = e.references;
-    j["bytes"] = e.bytes ? nlohmann::json(*e.bytes) : nlohmann::json(nullptr);
-    j["lines"] = e.lines ? nlohmann::json(*e.lines) : nlohmann::json(nullptr);
-    return j;
+std::string overview_json(const nntp::overview_entry& e) {
+    // Keys in the order nlohmann::json (a sorted map) wrote them before.
+    return json_object_writer{}
+        .number_or_null("bytes", e.bytes)
+        .string("date", e.date)
+        .string("from", mime::decode_unstructured(e.from))
+        .number_or_null("lines", e.lines)
+        .string("message_id", e.message_id)
+        .number("number", e.number)
+        .string("references", e.references)
+        .string("subject", mime::decode_unstructured(e.subject))
+        .finish();
 }
 
 } // namespace pigeon::cli

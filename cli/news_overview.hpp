@@ -36,7 +36,8 @@ std::vector<std::string> overview_table(const std::vector<nntp::overview_entry>&
                                         const std::vector<thread_row>& rows, std::size_t width);
 
 /// The JSON object of one entry (subject and from decoded to UTF-8).
-nlohmann::json overview_json(const nntp::overview_entry& e);
+/// One overview entry as a JSON object (one line; the `news list --json` contract).
+std::string overview_json(const nntp::overview_entry& e);
 
 /// "2026-12-06" from a Date header value; the raw text cut to 10 when it is
 /// not a date.

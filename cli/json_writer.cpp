@@ -1,0 +1,103 @@
+#include "json_writer.hpp"
+
+namespace pigeon::cli {
+namespace {
+
+/// Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlongs, no
+/// surrogates, nothing above U+10FFFF), 0 when there is none.
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const unsigned char c = b(0);
+    std::size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((b(k) & 0xc0) != 0x80) return 0;
+    if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
+    if (c == 0xed && b(1) > 0x9f) return 0;  // surrogates
+    if (c == 0xf0 && b(1) < 0x90) return 0;  // overlong
+    if (c == 0xf4 && b(1) > 0x8f) return 0;  // above U+10FFFF
+    return n;
+}
+
+/// Bytes copied as they are: printable ASCII but '"' and '\\'.
+struct plain_table {
+    bool plain[256] = {};
+    constexpr plain_table() {
+        for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+    }
+};
+constexpr plain_table plain_bytes;
+
+} // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    static const char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t i = 0, run = 0;  // run: start of bytes copied as they are
+    auto flush = [&] {
+        out.append(s.data() + run, i - run);
+    };
+    while (i < s.size()) {
+        while (i < s.size() && plain_bytes.plain[static_cast<unsigned char>(s[i])]) ++i;
+        if (i == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            if (std::size_t n = utf8_length(s, i)) {
+                i += n;
+                continue;
+            }
+            flush();
+            out += "\xEF\xBF\xBD";  // U+FFFD for the invalid byte
+            run = ++i;
+            continue;
+        }
+        flush();
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            out += "\\u00";
+            out += hex[c >> 4];
+            out += hex[c & 15];
+        }
+        run = ++i;
+    }
+    flush();
+    out += '"';
+}
+
+void json_object_writer::key(std::string_view k) {
+    if (out_.size() > 1) out_ += ',';
+    append_json_string(out_, k);
+    out_ += ':';
+}
+
+json_object_writer& json_object_writer::string(std::string_view k, std::string_view value) {
+    key(k);
+    append_json_string(out_, value);
+    return *this;
+}
+
+json_object_writer& json_object_writer::number(std::string_view k, std::uint64_t value) {
+    key(k);
+    out_ += std::to_string(value);
+    return *this;
+}
+
+json_object_writer& json_object_writer::number_or_null(std::string_view k, const std::optional<std::uint64_t>& value) {
+    key(k);
+    out_ += value ? std::to_string(*value) : std::string("null");
+    return *this;
+}
+
+std::string json_object_writer::finish() {
+    out_ += '}';
+    return std::move(out_);
+}
+
+} // namespace pigeon::cli
