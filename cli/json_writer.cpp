@@ -95,6 +95,30 @@ json_object_writer& json_object_writer::number_or_null(std::string_view k, const
     return *this;
 }
 
+json_object_writer& json_object_writer::string_or_null(std::string_view k, std::string_view value, bool present) {
+    key(k);
+    if (present) append_json_string(out_, value);
+    else out_ += "null";
+    return *this;
+}
+
+json_object_writer& json_object_writer::string_array(std::string_view k, const std::vector<std::string>& values) {
+    key(k);
+    out_ += '[';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i) out_ += ',';
+        append_json_string(out_, values[i]);
+    }
+    out_ += ']';
+    return *this;
+}
+
+json_object_writer& json_object_writer::raw(std::string_view k, std::string_view json) {
+    key(k);
+    out_ += json;
+    return *this;
+}
+
 std::string json_object_writer::finish() {
     out_ += '}';
     return std::move(out_);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pigeon::cli {
 
@@ -22,6 +23,11 @@ public:
     json_object_writer& string(std::string_view key, std::string_view value);
     json_object_writer& number(std::string_view key, std::uint64_t value);
     json_object_writer& number_or_null(std::string_view key, const std::optional<std::uint64_t>& value);
+    /// value, or null when absent.
+    json_object_writer& string_or_null(std::string_view key, std::string_view value, bool present);
+    json_object_writer& string_array(std::string_view key, const std::vector<std::string>& values);
+    /// A value that is JSON already (an array or object written elsewhere).
+    json_object_writer& raw(std::string_view key, std::string_view json);
     /// The object, closed (the writer is left empty).
     std::string finish();
 

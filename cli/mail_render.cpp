@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common.hpp"
+#include "json_writer.hpp"
 #include "pigeon/mime/builder.hpp"
 #include "pigeon/mime/date.hpp"
 #include "pigeon/mime/reader.hpp"
@@ -18,12 +19,6 @@ namespace pigeon::cli::mail {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-json people(const std::vector<std::pair<std::string, std::string>>& list) {
-    json a = json::array();
-    for (const auto& [name, address] : list) a.push_back({{"name", name}, {"address", address}});
-    return a;
-}
 
 std::vector<std::pair<std::string, std::string>> people_of(const imap::address_list& list) {
     std::vector<std::pair<std::string, std::string>> out;
@@ -150,14 +145,39 @@ json location_json(const summary& s) {
     return o;
 }
 
-json summary_json(const summary& s) {
-    json o = location_json(s);
-    o["date"] = s.date_iso.empty() ? json(nullptr) : json(s.date_iso);
-    o["from"] = people(s.from);
-    o["to"] = people(s.to);
-    o["subject"] = s.subject;
-    o["message_id"] = s.message_id.empty() ? json(nullptr) : json(s.message_id);
-    return o;
+namespace {
+
+std::string people_line(const std::vector<std::pair<std::string, std::string>>& list) {
+    std::string a = "[";
+    for (const auto& [name, address] : list) {
+        if (a.size() > 1) a += ',';
+        a += json_object_writer{}.string("name", name).string("address", address).finish();
+    }
+    return a + "]";
+}
+
+} // namespace
+
+std::string summary_json_line(const summary& s) {
+    // location_json's members, then the summary's, in the order the
+    // ordered_json of before wrote them: byte for byte the same output.
+    json_object_writer w;
+    w.string("account", s.account)
+        .string("folder", s.folder)
+        .number_or_null("uidvalidity", s.uidvalidity ? std::optional<std::uint64_t>(*s.uidvalidity) : std::nullopt);
+    if (s.uidl.empty()) w.number("uid", s.uid);
+    else w.string("uid", s.uidl).number("number", s.number);
+    w.string("id", s.id())
+        .string_array("flags", s.flags)
+        .string_or_null("internal_date", s.internal_date ? iso_utc(*s.internal_date) : std::string(),
+                        s.internal_date.has_value())
+        .number("size", s.size)
+        .string_or_null("date", s.date_iso, !s.date_iso.empty())
+        .raw("from", people_line(s.from))
+        .raw("to", people_line(s.to))
+        .string("subject", s.subject)
+        .string_or_null("message_id", s.message_id, !s.message_id.empty());
+    return w.finish();
 }
 
 summary_printer::summary_printer(bool json, std::size_t id_width, std::size_t columns)
@@ -187,7 +207,7 @@ void summary_printer::header() {
 void summary_printer::add(const summary& s) {
     if (json_) {
         show::write_out(std::string(count_ == 0 ? "[\n  " : ",\n  ") +
-                        summary_json(s).dump(-1, ' ', false, json::error_handler_t::replace));
+                        summary_json_line(s));
         ++count_;
         return;
     }

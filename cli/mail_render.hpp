@@ -50,8 +50,9 @@ summary summary_of(const imap::message_data& m);
 /// From a message header (POP3 TOP n 0); flags empty.
 summary summary_of_header(std::string header_bytes);
 
-/// {"account", "folder", "uidvalidity", "uid", ...} as above.
-nlohmann::ordered_json summary_json(const summary& s);
+/// {"account", "folder", "uidvalidity", "uid", ...} as above, as one line
+/// of JSON (written directly: cli/json_writer.hpp).
+std::string summary_json_line(const summary& s);
 /// The members `read --json` adds to `show --json` (those show lacks).
 nlohmann::ordered_json location_json(const summary& s);
 
