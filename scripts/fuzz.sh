@@ -22,7 +22,8 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
 all=(fuzz_message fuzz_address fuzz_encoded_word fuzz_dot_block fuzz_imap_response fuzz_smtp_reply
-     fuzz_pop3_reply fuzz_nntp_reply fuzz_scram fuzz_nntp_overview fuzz_imap_fetch fuzz_spool_entry fuzz_oauth2_response)
+     fuzz_pop3_reply fuzz_nntp_reply fuzz_scram fuzz_nntp_overview fuzz_imap_fetch fuzz_spool_entry fuzz_oauth2_response
+     fuzz_config)
 if [ $# -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 # PIGEON_FUZZ_NO_BUILD=1: the targets are built already (fuzz-campaign.sh
 # builds once, then runs two campaigns side by side on one build tree).

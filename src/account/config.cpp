@@ -225,6 +225,58 @@ std::string default_config_path() {
     return {};
 }
 
+config_file parse_config(std::string_view text, const std::string& path) {
+    config_file cfg;
+    cfg.path = path;
+    toml::table root;
+    try {
+        root = toml::parse(text, cfg.path);
+    } catch (const toml::parse_error& e) {
+        fail(cfg.path, "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
+    }
+
+    reader r{cfg.path, cfg.warnings};
+    for (const auto& [k, v] : root) {
+        const std::string key(k.str());
+        if (key == "accounts") {
+            const auto* accounts = v.as_table();
+            if (!accounts) fail(cfg.path, "accounts must be a table of [accounts.NAME] tables" + where(v));
+            for (const auto& [name, acc] : *accounts) {
+                const auto* t = acc.as_table();
+                if (!t) fail(cfg.path, "accounts." + std::string(name.str()) + " must be a table" + where(acc));
+                cfg.accounts.push_back(read_account(r, std::string(name.str()), *t));
+            }
+        } else if (key == "aliases") {
+            const auto* t = v.as_table();
+            if (!t) fail(cfg.path, "aliases must be a table" + where(v));
+            for (const auto& [name, target] : *t) {
+                auto list = r.strings(target, "aliases." + std::string(name.str()));
+                std::string joined;
+                for (const auto& s : list) joined += (joined.empty() ? "" : ", ") + s;
+                cfg.aliases[std::string(name.str())] = joined;
+            }
+        } else {
+            r.unknown(key, v);
+        }
+    }
+
+    int defaults = 0;
+    for (const auto& a : cfg.accounts) defaults += a.is_default ? 1 : 0;
+    if (defaults > 1) fail(cfg.path, "more than one account has default = true");
+    cfg.loaded = true;
+    return cfg;
+}
+
+bool holds_secret(const config_file& cfg) {
+    for (const auto& a : cfg.accounts) {
+        std::error_code ec;
+        auto proxy = net::parse_proxy_url(a.proxy, ec);
+        if (a.password || (proxy && !proxy->password.empty()) || (a.oauth2 && !a.oauth2->client_secret.empty()))
+            return true;
+    }
+    return false;
+}
+
 config_file load_config(const std::string& explicit_path) {
     config_file cfg;
     cfg.path = explicit_path.empty() ? default_config_path() : expand_home(explicit_path);
@@ -266,53 +318,11 @@ config_file load_config(const std::string& explicit_path) {
     }
     ::close(fd);
 
-    toml::table root;
-    try {
-        root = toml::parse(text, cfg.path);
-    } catch (const toml::parse_error& e) {
-        fail(cfg.path, "line " + std::to_string(e.source().begin.line) + ": " + std::string(e.description()));
-    }
-
-    reader r{cfg.path, cfg.warnings};
-    bool has_password = false;
-    for (const auto& [k, v] : root) {
-        const std::string key(k.str());
-        if (key == "accounts") {
-            const auto* accounts = v.as_table();
-            if (!accounts) fail(cfg.path, "accounts must be a table of [accounts.NAME] tables" + where(v));
-            for (const auto& [name, acc] : *accounts) {
-                const auto* t = acc.as_table();
-                if (!t) fail(cfg.path, "accounts." + std::string(name.str()) + " must be a table" + where(acc));
-                cfg.accounts.push_back(read_account(r, std::string(name.str()), *t));
-                const account_config& a = cfg.accounts.back();
-                std::error_code ec;
-                auto proxy = net::parse_proxy_url(a.proxy, ec);
-                has_password = has_password || a.password.has_value() || (proxy && !proxy->password.empty()) ||
-                               (a.oauth2 && !a.oauth2->client_secret.empty());
-            }
-        } else if (key == "aliases") {
-            const auto* t = v.as_table();
-            if (!t) fail(cfg.path, "aliases must be a table" + where(v));
-            for (const auto& [name, target] : *t) {
-                auto list = r.strings(target, "aliases." + std::string(name.str()));
-                std::string joined;
-                for (const auto& s : list) joined += (joined.empty() ? "" : ", ") + s;
-                cfg.aliases[std::string(name.str())] = joined;
-            }
-        } else {
-            r.unknown(key, v);
-        }
-    }
-
+    cfg = parse_config(text, cfg.path);
     // msmtp's rule: a password in clear only in a file nobody else can read.
-    if (has_password && (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)) != 0)
+    if (holds_secret(cfg) && (st.st_mode & (S_IRGRP | S_IROTH | S_IWGRP | S_IWOTH)) != 0)
         fail(cfg.path, "holds a password but is readable by group or others; run chmod 600 on it "
                        "or use password_command");
-
-    int defaults = 0;
-    for (const auto& a : cfg.accounts) defaults += a.is_default ? 1 : 0;
-    if (defaults > 1) fail(cfg.path, "more than one account has default = true");
-    cfg.loaded = true;
     return cfg;
 }
 

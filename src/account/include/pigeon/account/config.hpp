@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pigeon::account {
@@ -106,6 +107,15 @@ std::string default_config_path();
 /// error, two default accounts, or a password in a file that group or others
 /// can read. Unknown keys become warnings.
 config_file load_config(const std::string& explicit_path);
+
+/// The text of a configuration file as load_config reads it (path names
+/// the file in messages and anchors relative tls_ca paths). Throws
+/// account::error (errc::config) for what is not valid; no file access.
+config_file parse_config(std::string_view text, const std::string& path);
+
+/// Does cfg hold a secret in clear (a password, a proxy password, an OAuth2
+/// client secret)? load_config then wants a file only its owner can read.
+bool holds_secret(const config_file& cfg);
 
 /// The account `name` of cfg, or its default account when name is empty;
 /// account::error (errc::config) naming the file when there is none.
