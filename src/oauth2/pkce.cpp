@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <new>
 #include <stdexcept>
 #include <vector>
@@ -11,28 +12,19 @@
 namespace pigeon::oauth2 {
 
 std::string base64url(std::string_view bytes) {
-    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    // libcrypto's base64 (as sasl and net use it), then the URL alphabet of
+    // RFC 4648 section 5 without padding (RFC 7636 appendix A).
     std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    auto at = [&](std::size_t k) { return static_cast<unsigned>(static_cast<unsigned char>(bytes[k])); };
-    for (; i + 3 <= bytes.size(); i += 3) {
-        unsigned v = at(i) << 16 | at(i + 1) << 8 | at(i + 2);
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-        out += alphabet[v & 63];
+    for (std::size_t at = 0; at < bytes.size();) {
+        const std::size_t n = std::min<std::size_t>(bytes.size() - at, 48 * 1024);  // int lengths
+        std::string chunk((n + 2) / 3 * 4 + 1, '\0');
+        const int w = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(chunk.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data() + at), static_cast<int>(n));
+        out.append(chunk.data(), static_cast<std::size_t>(w));
+        at += n;
     }
-    if (bytes.size() - i == 1) {
-        unsigned v = at(i) << 16;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-    } else if (bytes.size() - i == 2) {
-        unsigned v = at(i) << 16 | at(i + 1) << 8;
-        out += alphabet[v >> 18 & 63];
-        out += alphabet[v >> 12 & 63];
-        out += alphabet[v >> 6 & 63];
-    }
+    while (!out.empty() && out.back() == '=') out.pop_back();
+    for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;
 }
 
