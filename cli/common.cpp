@@ -114,28 +114,6 @@ std::size_t display_width(std::string_view text) {
 std::string fit_columns(std::string_view text, std::size_t columns) { return fit(text, columns, false); }
 std::string pad_columns(std::string_view text, std::size_t columns) { return fit(text, columns, true); }
 
-bool percent_decode(std::string_view in, std::string& out) {
-    auto hexval = [](char c) -> int {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-        return -1;
-    };
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] != '%') {
-            out.push_back(in[i]);
-            continue;
-        }
-        const int h = i + 2 < in.size() ? hexval(in[i + 1]) : -1;
-        const int l = i + 2 < in.size() ? hexval(in[i + 2]) : -1;
-        if (h < 0 || l < 0) return false;
-        out.push_back(static_cast<char>(h * 16 + l));
-        i += 2;
-    }
-    return true;
-}
-
 std::string env_value(const char* name) {
     const char* v = std::getenv(name);
     return v ? std::string(v) : std::string();

@@ -13,6 +13,7 @@
 #include "pigeon/net/endpoint.hpp"
 #include "pigeon/net/proxy_options.hpp"
 #include "pigeon/account/config.hpp"
+#include "pigeon/text/percent.hpp"
 #include "pigeon/text/printable.hpp"
 #include "pigeon/net/tls_options.hpp"
 #include "pigeon/net/trace.hpp"
@@ -75,6 +76,7 @@ struct trace_flags {
 /// Server-supplied text made safe for a terminal: C0/C1 controls and DEL
 /// escaped as \xNN (terminal escape injection), invalid UTF-8 escaped.
 using text::printable;
+using text::percent_decode;
 
 struct terminal_size {
     std::size_t columns = 80;
@@ -94,8 +96,6 @@ std::string fit_columns(std::string_view text, std::size_t columns);
 /// The same, padded with blanks to exactly `columns` (table cells).
 std::string pad_columns(std::string_view text, std::size_t columns);
 
-/// Decodes %XX escapes (URL paths and parameters); false on a bad escape.
-bool percent_decode(std::string_view in, std::string& out);
 
 /// The value of an environment variable, "" when unset.
 std::string env_value(const char* name);

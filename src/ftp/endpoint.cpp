@@ -2,37 +2,9 @@
 
 #include "pigeon/net/ascii.hpp"
 #include "pigeon/net/error.hpp"
+#include "pigeon/text/percent.hpp"
 
 namespace pigeon::ftp {
-namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/// Percent-decodes s; false on a bad escape or a decoded CR, LF or NUL.
-bool decode(std::string_view s, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        char c = s[i];
-        if (c == '%') {
-            if (i + 2 >= s.size()) return false;
-            int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
-            if (hi < 0 || lo < 0) return false;
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-        out.push_back(c);
-    }
-    return true;
-}
-
-} // namespace
-
 unsigned short default_port(net::tls_mode m) noexcept { return m == net::tls_mode::implicit ? 990 : 21; }
 
 std::optional<endpoint> parse_url(std::string_view url, std::error_code& ec) {
@@ -57,7 +29,7 @@ std::optional<endpoint> parse_url(std::string_view url, std::error_code& ec) {
         // "user:password@" is refused: passwords do not belong in URLs
         // (shell history, process lists); they come from the caller.
         if (user.find(':') != std::string_view::npos) return std::nullopt;
-        if (!decode(user, ep.user) || ep.user.empty()) return std::nullopt;
+        if (!text::percent_decode(user, ep.user) || ep.user.empty()) return std::nullopt;
         authority = authority.substr(at + 1);
     }
     std::string_view port;
@@ -98,7 +70,7 @@ std::optional<endpoint> parse_url(std::string_view url, std::error_code& ec) {
     }
     // ";type=i" / ";type=a" (RFC 1738) is not supported: transfers are binary.
     if (path.find(';') != std::string_view::npos) return std::nullopt;
-    if (!decode(path, ep.path)) return std::nullopt;
+    if (!text::percent_decode(path, ep.path)) return std::nullopt;
     ec.clear();
     return ep;
 }

@@ -4,6 +4,7 @@
 #include <pigeon/mime/charset.hpp>
 #include <pigeon/mime/rfc2047.hpp>
 #include <pigeon/mime/header.hpp>
+#include <pigeon/text/percent.hpp>
 
 #include "detail/ascii.hpp"
 #include "detail/lexer.hpp"
@@ -22,18 +23,7 @@ struct raw_param {
 
 std::string percent_decode(std::string_view v) {
     std::string out;
-    out.reserve(v.size());
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] == '%' && i + 2 < v.size()) {
-            int hi = detail::hex_value(v[i + 1]), lo = detail::hex_value(v[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(v[i]);
-    }
+    text::percent_decode(v, out, {.refuse_line_breaks = false, .keep_bad_escapes = true});
     return out;
 }
 

@@ -1,6 +1,7 @@
 #include "pigeon/net/endpoint.hpp"
 
 #include "detail/url.hpp"
+#include "pigeon/text/percent.hpp"
 #include "pigeon/net/error.hpp"
 
 namespace pigeon::net {
@@ -99,7 +100,7 @@ std::optional<endpoint> parse_endpoint(const std::string& url, std::error_code& 
     detail::authority_parts parts;
     if (!detail::split_authority(authority, parts)) return std::nullopt;
     // A password in a server URL is ignored.
-    if (parts.has_user && !detail::percent_decode(parts.user, ep.user)) return std::nullopt;
+    if (parts.has_user && !text::percent_decode(parts.user, ep.user)) return std::nullopt;
     if (!detail::valid_host(parts.host)) return std::nullopt;
     ep.host = std::string(parts.host);
     ep.port = parts.port != 0 ? parts.port : default_port(ep.proto, ep.tls);

@@ -1,6 +1,7 @@
 #include "pigeon/net/proxy_options.hpp"
 
 #include "detail/url.hpp"
+#include "pigeon/text/percent.hpp"
 #include "pigeon/net/error.hpp"
 
 namespace pigeon::net {
@@ -63,8 +64,8 @@ std::optional<proxy_options> parse_proxy_url(std::string_view url, std::error_co
     detail::authority_parts parts;
     if (!detail::split_authority(rest.substr(0, slash), parts)) return std::nullopt;
     if (parts.has_user) {
-        if (!detail::percent_decode(parts.user, p.user) || p.user.empty()) return std::nullopt;
-        if (parts.has_password && !detail::percent_decode(parts.password, p.password)) return std::nullopt;
+        if (!text::percent_decode(parts.user, p.user) || p.user.empty()) return std::nullopt;
+        if (parts.has_password && !text::percent_decode(parts.password, p.password)) return std::nullopt;
     }
     if (!detail::valid_host(parts.host)) return std::nullopt;
     p.host = std::string(parts.host);

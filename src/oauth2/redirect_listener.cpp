@@ -12,35 +12,16 @@
 
 #include "pigeon/net/error.hpp"
 #include "pigeon/oauth2/error.hpp"
+#include "pigeon/text/percent.hpp"
 
 namespace pigeon::oauth2 {
 namespace {
 
 constexpr std::size_t max_request = 16 * 1024;
 
-int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
+/// A query-string name or value: '+' is a blank; any byte may be encoded.
 bool decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        if (in[i] == '+') {
-            out.push_back(' ');
-        } else if (in[i] == '%') {
-            if (i + 2 >= in.size()) return false;
-            int h = hexval(in[i + 1]), l = hexval(in[i + 2]);
-            if (h < 0 || l < 0) return false;
-            out.push_back(static_cast<char>(h * 16 + l));
-            i += 2;
-        } else {
-            out.push_back(in[i]);
-        }
-    }
-    return true;
+    return text::percent_decode(in, out, {.plus_is_space = true, .refuse_line_breaks = false});
 }
 
 void send_page(int fd, std::string_view status, std::string_view text) {

@@ -4,19 +4,14 @@
 #include <charconv>
 #include <cstdint>
 
+#include "pigeon/text/percent.hpp"
+
 namespace pigeon::store::detail {
 namespace {
 
 constexpr char hex_digits[] = "0123456789ABCDEF";
 
 bool needs_escape(unsigned char c) { return c == '%' || c < 0x20 || c == 0x7f; }
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
 
 }  // namespace
 
@@ -27,8 +22,8 @@ bool unescape(std::string_view in, std::string& out) {
         const auto c = static_cast<unsigned char>(in[i]);
         if (c >= 0x20 && c != 0x7f && c != '%') continue;
         if (c != '%' || in.size() - i < 3) return false;
-        const int hi = hex_value(in[i + 1]);
-        const int lo = hex_value(in[i + 2]);
+        const int hi = text::hex_value(in[i + 1]);
+        const int lo = text::hex_value(in[i + 2]);
         if (hi < 0 || lo < 0) return false;
         out.append(in.data() + run, i - run);
         out.push_back(static_cast<char>(hi * 16 + lo));

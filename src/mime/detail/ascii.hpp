@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "pigeon/text/percent.hpp"
+
 namespace pigeon::mime::detail {
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
@@ -12,12 +14,7 @@ constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-inline int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
+using text::hex_value;
 
 inline std::string lower(std::string_view s) {
     std::string r(s);

@@ -5,33 +5,9 @@
 namespace pigeon::net::detail {
 namespace {
 
-int hexval(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    c = ascii_lower(c);
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-}
-
 } // namespace
 
 char ascii_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool percent_decode(std::string_view in, std::string& out) {
-    out.clear();
-    for (std::size_t i = 0; i < in.size(); ++i) {
-        char c = in[i];
-        if (c == '%') {
-            if (i + 2 >= in.size()) return false;
-            int h = hexval(in[i + 1]), l = hexval(in[i + 2]);
-            if (h < 0 || l < 0) return false;
-            c = static_cast<char>(h * 16 + l);
-            i += 2;
-        }
-        if (c == '\r' || c == '\n' || c == '\0') return false;
-        out.push_back(c);
-    }
-    return true;
-}
 
 bool valid_host(std::string_view h) noexcept {
     if (h.empty() || h.size() > 253) return false;

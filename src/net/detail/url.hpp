@@ -9,10 +9,6 @@ namespace pigeon::net::detail {
 /// ASCII lower case of one character.
 char ascii_lower(char c) noexcept;
 
-/// Percent-decodes in into out; false on a bad escape or a CR, LF or NUL
-/// (encoded or not).
-bool percent_decode(std::string_view in, std::string& out);
-
 /// A host name or an IP address as a URL may carry it (without brackets):
 /// letters, digits, '-', '.', '_' and ':' (IPv6), 1 to 253 bytes.
 bool valid_host(std::string_view h) noexcept;
