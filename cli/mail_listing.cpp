@@ -41,33 +41,59 @@ std::vector<std::uint32_t> newest_first(const imap::uid_set& set, std::size_t pa
     return out;
 }
 
-void fetch_summaries(imap::client& c, const target& t, const std::vector<std::uint32_t>& uids,
-                     const std::function<void(const summary&)>& each) {
+namespace {
+
+/// Fetches the listing items of `numbers` (UIDs, or sequence numbers when
+/// by_sequence) in chunks of 2,000 and hands each summary to `each` in the
+/// order of `numbers` (a message expunged meanwhile is left out).
+void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint32_t>& numbers, bool by_sequence,
+                   const std::function<void(const summary&)>& each) {
     const std::uint32_t uidvalidity = c.mailbox().uidvalidity.value_or(0);
     constexpr std::size_t chunk = 2000;
     std::vector<summary> got;
-    for (std::size_t start = 0; start < uids.size(); start += chunk) {
-        std::vector<std::uint32_t> part(uids.begin() + static_cast<std::ptrdiff_t>(start),
-                                        uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), start + chunk)));
+    std::vector<std::uint32_t> key;  // the number each of got was asked by
+    for (std::size_t start = 0; start < numbers.size(); start += chunk) {
+        std::vector<std::uint32_t> part(numbers.begin() + static_cast<std::ptrdiff_t>(start),
+                                        numbers.begin() + static_cast<std::ptrdiff_t>(std::min(numbers.size(), start + chunk)));
         got.clear();
+        key.clear();
         imap::fetch_options o;
         o.batch = 500;
         o.in_flight = 4;
+        o.by_sequence = by_sequence;
         c.fetch_each(imap::uid_set::from_numbers(part), imap::fetch_items::listing(),
                      [&](imap::message_data& m) {
                          summary s = summary_of(m);
                          s.account = t.account;
                          s.folder = t.folder;
                          if (uidvalidity) s.uidvalidity = uidvalidity;
+                         key.push_back(by_sequence ? m.seq : s.uid);
                          got.push_back(std::move(s));
                      },
                      {}, o);
-        // In the order asked for (a message expunged meanwhile is left out).
         std::map<std::uint32_t, std::size_t> at;
-        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(got[i].uid, i);
-        for (std::uint32_t u : part)
-            if (auto it = at.find(u); it != at.end()) each(got[it->second]);
+        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(key[i], i);
+        for (std::uint32_t n : part)
+            if (auto it = at.find(n); it != at.end()) each(got[it->second]);
     }
+}
+
+} // namespace
+
+void fetch_summaries(imap::client& c, const target& t, const std::vector<std::uint32_t>& uids,
+                     const std::function<void(const summary&)>& each) {
+    fetch_listing(c, t, uids, false, each);
+}
+
+std::vector<std::uint32_t> newest_sequence_page(std::uint32_t exists, std::size_t page, std::size_t page_size) {
+    std::vector<std::uint32_t> out;
+    const std::uint64_t skip = page_size ? static_cast<std::uint64_t>(page - 1) * page_size : 0;
+    if (skip >= exists) return out;
+    const std::uint64_t hi = exists - skip;
+    const std::uint64_t lo = page_size && hi > page_size ? hi - page_size + 1 : 1;
+    out.reserve(static_cast<std::size_t>(hi - lo + 1));
+    for (std::uint64_t n = hi; n >= lo; --n) out.push_back(static_cast<std::uint32_t>(n));
+    return out;
 }
 
 void pop3_summaries(pop3::client& c, const target& t, const std::vector<std::uint32_t>& numbers,
@@ -128,9 +154,17 @@ int run_listing(const mail_flags& f, const listing_flags& l, const target& t, co
     } else {
         imap::client c = open_imap(t);
         open_folder(c, t.folder, false);
-        imap::search_result r = c.search(query ? *query->query : imap::search_query::all(), imap::search_return{});
-        total = r.all.count().value_or(0);
-        fetch_summaries(c, t, newest_first(r.all, l.page, page_size), [&](const summary& s) { out.add(s); });
+        auto add = [&](const summary& s) { out.add(s); };
+        if ((!query || query->empty) && c.mailbox().exists) {
+            // Every message: EXISTS counts them, and the newest are the
+            // highest sequence numbers; no SEARCH round trip.
+            total = *c.mailbox().exists;
+            fetch_listing(c, t, newest_sequence_page(*c.mailbox().exists, l.page, page_size), true, add);
+        } else {
+            imap::search_result r = c.search(query ? *query->query : imap::search_query::all(), imap::search_return{});
+            total = r.all.count().value_or(0);
+            fetch_summaries(c, t, newest_first(r.all, l.page, page_size), add);
+        }
         c.logout();
     }
     std::string note;

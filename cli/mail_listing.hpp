@@ -25,6 +25,9 @@ struct listing_flags {
 
 /// UIDs of set, newest (highest) first, the page-th page of page_size (0: all).
 std::vector<std::uint32_t> newest_first(const imap::uid_set& set, std::size_t page, std::size_t page_size);
+/// The sequence numbers of the page-th page of page_size (0: all) of a
+/// mailbox of `exists` messages, newest (highest) first.
+std::vector<std::uint32_t> newest_sequence_page(std::uint32_t exists, std::size_t page, std::size_t page_size);
 
 /// The summaries of uids (UID FETCH FLAGS INTERNALDATE RFC822.SIZE
 /// ENVELOPE), handed to each in the order of uids; at most a chunk of them

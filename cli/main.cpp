@@ -17,6 +17,12 @@ std::vector<command_info>& registry() {
 
 namespace {
 
+const pigeon::cli::command_info* find_command(const std::string& name) {
+    for (const auto& c : pigeon::cli::registry())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
 const pigeon::cli::command_info* find_raw(const std::string& name) {
     for (const auto& c : pigeon::cli::registry())
         if (c.name == name && c.raw) return &c;
@@ -41,12 +47,18 @@ int main(int argc, char** argv) {
         app.set_version_flag("--version", std::string("pigeon ") + PIGEON_VERSION_STRING);
         app.require_subcommand(1);
         std::function<int()> run;
+        // Declaring every command's options costs more than a millisecond
+        // of CPU at each start: when argv[1] names a command, only that one
+        // is declared in full (the others keep their name and description
+        // for the help text, and cannot be reached from this argv).
+        const bool named = argc > 1 && find_command(argv[1]) != nullptr;
         for (auto& c : registry()) {
             CLI::App* sub = app.add_subcommand(c.name, c.description);
             if (c.raw) {
                 sub->allow_extras();
                 continue;
             }
+            if (named && c.name != argv[1]) continue;
             auto runner = c.setup(*sub);
             sub->callback([&run, runner] { run = runner; });
         }

@@ -49,17 +49,19 @@ private:
 
 void client::fetch_each(const uid_set& uids, const fetch_items& items, const message_handler& on_message,
                         const body_opener& open, const fetch_options& opts) {
-    require_selected("UID FETCH");
+    const char* const command = opts.by_sequence ? "FETCH" : "UID FETCH";
+    const std::string what = std::string(command) + ": ";
+    require_selected(command);
     const auto& caps = session_.caps();
-    if (items.needs_binary()) require_cap(caps.has("BINARY") || caps.imap4rev2(), "UID FETCH", "BINARY");
-    if (items.modseq || opts.changed_since) require_cap(caps.has("CONDSTORE") || caps.has("QRESYNC"), "UID FETCH", "CONDSTORE");
-    if (opts.vanished && (!qresync_ || !opts.changed_since))
-        throw request_error(errc::not_supported, "UID FETCH: VANISHED needs QRESYNC enabled and changed_since");
+    if (items.needs_binary()) require_cap(caps.has("BINARY") || caps.imap4rev2(), command, "BINARY");
+    if (items.modseq || opts.changed_since) require_cap(caps.has("CONDSTORE") || caps.has("QRESYNC"), command, "CONDSTORE");
+    if (opts.vanished && (!qresync_ || !opts.changed_since || opts.by_sequence))
+        throw request_error(errc::not_supported, "UID FETCH: VANISHED needs QRESYNC enabled, changed_since and UIDs");
     std::error_code ec;
     auto item_text = fetch_item_list(items, ec);
-    if (!item_text) throw request_error(errc::invalid_argument, "UID FETCH: invalid fetch items");
+    if (!item_text) throw request_error(errc::invalid_argument, what + "invalid fetch items");
     if (opts.changed_since && *opts.changed_since > 0x7fffffffffffffffULL)
-        throw request_error(errc::invalid_argument, "UID FETCH: CHANGEDSINCE beyond 2^63 - 1");
+        throw request_error(errc::invalid_argument, what + "CHANGEDSINCE beyond 2^63 - 1");
     std::string suffix = " " + *item_text;
     if (opts.changed_since) {
         suffix += " (CHANGEDSINCE " + std::to_string(*opts.changed_since);
@@ -81,7 +83,7 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
         lines.clear();
         while (in_flight.size() < window && !batches.done()) {
             std::string tag = next_tag();
-            lines.push_back(tag + " UID FETCH " + batches.next().to_string() + suffix);
+            lines.push_back(tag + " " + command + " " + batches.next().to_string() + suffix);
             in_flight.push_back(std::move(tag));
         }
         if (lines.size() == 1) conn_.write_line(lines.front());
@@ -109,8 +111,8 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
                 handle_untagged(r);
                 if (!r.is_status() && r.name == "FETCH") {
                     auto m = parse_fetch(r, ec);
-                    if (!m) fail(errc::malformed_reply, "UID FETCH: " + core::excerpt(first_line_));
-                    if (m->uid && wanted.contains(*m->uid)) {
+                    if (!m) fail(errc::malformed_reply, what + core::excerpt(first_line_));
+                    if (m->uid && wanted.contains(opts.by_sequence ? m->seq : *m->uid)) {
                         on_message(*m);
                         continue;
                     }
@@ -124,7 +126,7 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
             if (it == in_flight.end()) fail(errc::unknown_tag, "response: " + core::excerpt(first_line_));
             in_flight.erase(it);
             if (r.cond != condition::ok && !refusal)
-                refusal.emplace(errc::command_failed, "UID FETCH: " + core::excerpt(first_line_),
+                refusal.emplace(errc::command_failed, what + core::excerpt(first_line_),
                                 to_server_reply(r, first_line_));
             send_more();
         }
@@ -146,7 +148,7 @@ std::vector<message_data> client::fetch(const uid_set& uids, const fetch_items& 
         [&](message_data& m) {
             if (out.size() >= opts_.limits.max_entries_kept)
                 fail(errc::response_too_large,
-                     "UID FETCH: more than " + std::to_string(opts_.limits.max_entries_kept) + " messages");
+                     std::string(opts.by_sequence ? "FETCH" : "UID FETCH") + ": more than " + std::to_string(opts_.limits.max_entries_kept) + " messages");
             out.push_back(std::move(m));
         },
         {}, opts);

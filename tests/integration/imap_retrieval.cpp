@@ -356,6 +356,55 @@ TEST_CASE("alice: APPEND, STORE, COPY, MOVE, EXPUNGE, each checked from a second
     b.logout();
 }
 
+TEST_CASE("alice: FETCH by sequence number where UIDs have gaps") {
+    auto a = login(lab::alice);
+    const std::string box = unique_name("seq");
+    a.create(box);
+    for (int i = 1; i <= 5; ++i)
+        a.append(box, "From: a@lab.test\r\nSubject: seq " + std::to_string(i) + "\r\n\r\nbody\r\n");
+    a.select(box);
+    a.store(uid_set::from_numbers({1, 3}), store_action::add, {"\\Deleted"});
+    REQUIRE(a.expunge() == 2u);  // UIDs 2 4 5 are now messages 1 2 3
+    a.close_mailbox();
+
+    auto b = login(lab::alice);
+    b.examine(box);
+    REQUIRE(b.mailbox().exists == 3u);
+    fetch_items items = fetch_items::listing();
+    fetch_options by_seq;
+    by_seq.by_sequence = true;
+    auto got = b.fetch(uid_set::from_range(2, 3), items, by_seq);
+    REQUIRE(got.size() == 2);
+    std::sort(got.begin(), got.end(), [](const message_data& x, const message_data& y) { return x.seq < y.seq; });
+    CHECK(got[0].seq == 2u);
+    CHECK(got[0].uid == 4u);
+    CHECK(got[0].envelope->subject == "seq 4");
+    CHECK(got[1].seq == 3u);
+    CHECK(got[1].uid == 5u);
+    // The same numbers as UIDs: only UID 2 is left of 2:3.
+    auto as_uids = b.fetch(uid_set::from_range(2, 3), items);
+    REQUIRE(as_uids.size() == 1);
+    CHECK(as_uids[0].uid == 2u);
+    CHECK(as_uids[0].seq == 1u);
+    // By sequence, with several commands in flight and one number each.
+    fetch_options small = by_seq;
+    small.batch = 1;
+    small.in_flight = 3;
+    std::vector<std::uint32_t> uids;
+    b.fetch_each(uid_set::from_range(1, uid_set::star), items, [&](message_data& m) { uids.push_back(*m.uid); }, {}, small);
+    std::sort(uids.begin(), uids.end());
+    CHECK(uids == std::vector<std::uint32_t>{2, 4, 5});
+    // VANISHED is a UID FETCH thing.
+    fetch_options bad = by_seq;
+    bad.changed_since = 1;
+    bad.vanished = true;
+    CHECK_THROWS_AS(b.fetch(uid_set::from_range(1, 3), items, bad), request_error);
+    b.close_mailbox();
+    b.logout();
+    a.delete_mailbox(box);
+    a.logout();
+}
+
 TEST_CASE("alice: IDLE sees another connection's APPEND, QRESYNC reports what vanished") {
     auto a = login(lab::alice);
     const std::string box = unique_name("idle");

@@ -207,6 +207,28 @@ TEST_CASE("list: newest first, paged, JSON fields, decoded and escaped table") {
     CHECK(contains(t.out, "[31malert"));
     CHECK(contains(t.out, "Evil"));
     CHECK_FALSE(contains(t.out, "\x1b"));
+
+    // With a gap in the UIDs, sequence numbers and UIDs differ (the listing
+    // fetches the newest by sequence number): UID 4 expunged, UIDs 1 2 3 5
+    // are messages 1 to 4.
+    {
+        auto c = login();
+        c.select(s.folder);
+        c.store(imap::uid_set::from_range(4, 4), imap::store_action::add, {"\\Deleted"});
+        REQUIRE(c.expunge(imap::uid_set::from_range(4, 4)) == 1u);
+        c.logout();
+    }
+    auto g1 = cli({"list", s.url, "--json", "--page-size", "2"});
+    REQUIRE_MESSAGE(g1.exit_code == 0, g1.err);
+    CHECK(json_uids(g1.out) == std::vector<std::uint32_t>{5, 3});
+    auto g2 = cli({"list", s.url, "--json", "--page-size", "2", "--page", "2"});
+    CHECK(json_uids(g2.out) == std::vector<std::uint32_t>{2, 1});
+    auto g3 = cli({"list", s.url, "--json", "--page-size", "3", "--page", "2"});
+    CHECK(json_uids(g3.out) == std::vector<std::uint32_t>{1});
+    CHECK(json_uids(cli({"list", s.url, "--json", "--all"}).out) == std::vector<std::uint32_t>{5, 3, 2, 1});
+    CHECK(json_uids(cli({"list", s.url, "--json", "--page", "3", "--page-size", "2"}).out).empty());
+    auto table = cli({"list", s.url, "--page-size", "3"});
+    CHECK(contains(table.out, "page 1 of 2, 4 messages"));
     drop_folder(s.folder);
 }
 

@@ -191,6 +191,13 @@ struct fetch_options {
     /// (VANISHED) with changed_since: expunged UIDs arrive as VANISHED
     /// (EARLIER) events (needs QRESYNC enabled).
     bool vanished = false;
+    /// The set holds message sequence numbers, not UIDs: FETCH instead of
+    /// UID FETCH (a range of the newest messages with no SEARCH before
+    /// it: EXISTS says how many there are). A message is handed over when
+    /// its sequence number is in the set; it carries its UID as always.
+    /// The server may not expunge during a FETCH, so the numbers hold for
+    /// the whole call. Not with vanished (UID FETCH only).
+    bool by_sequence = false;
 };
 
 enum class store_action { add, remove, replace };  ///< +FLAGS, -FLAGS, FLAGS
