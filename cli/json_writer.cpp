@@ -1,5 +1,7 @@
 #include "json_writer.hpp"
 
+#include <charconv>
+
 namespace pigeon::cli {
 namespace {
 
@@ -83,15 +85,24 @@ json_object_writer& json_object_writer::string(std::string_view k, std::string_v
     return *this;
 }
 
+namespace {
+void append_number(std::string& out, std::uint64_t value) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, value);
+    out.append(buf, r.ptr);
+}
+} // namespace
+
 json_object_writer& json_object_writer::number(std::string_view k, std::uint64_t value) {
     key(k);
-    out_ += std::to_string(value);
+    append_number(out_, value);
     return *this;
 }
 
 json_object_writer& json_object_writer::number_or_null(std::string_view k, const std::optional<std::uint64_t>& value) {
     key(k);
-    out_ += value ? std::to_string(*value) : std::string("null");
+    if (value) append_number(out_, *value);
+    else out_ += "null";
     return *this;
 }
 
@@ -117,6 +128,11 @@ json_object_writer& json_object_writer::raw(std::string_view k, std::string_view
     key(k);
     out_ += json;
     return *this;
+}
+
+std::string& json_object_writer::value_of(std::string_view k) {
+    key(k);
+    return out_;
 }
 
 std::string json_object_writer::finish() {

@@ -19,7 +19,10 @@ void append_json_string(std::string& out, std::string_view s);
 
 class json_object_writer {
 public:
-    json_object_writer() { out_ = "{"; }
+    json_object_writer() {
+        out_.reserve(512);  // a mail summary's line, usually
+        out_ = "{";
+    }
     json_object_writer& string(std::string_view key, std::string_view value);
     json_object_writer& number(std::string_view key, std::uint64_t value);
     json_object_writer& number_or_null(std::string_view key, const std::optional<std::uint64_t>& value);
@@ -28,6 +31,9 @@ public:
     json_object_writer& string_array(std::string_view key, const std::vector<std::string>& values);
     /// A value that is JSON already (an array or object written elsewhere).
     json_object_writer& raw(std::string_view key, std::string_view json);
+    /// Writes key and ':' and returns the string the caller appends one
+    /// JSON value to (no copy of a value built elsewhere).
+    std::string& value_of(std::string_view key);
     /// The object, closed (the writer is left empty).
     std::string finish();
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <ctime>
 
 #include "common.hpp"
@@ -128,7 +129,32 @@ summary summary_of_header(std::string header_bytes) {
     return s;
 }
 
-std::string iso_utc(std::int64_t t) { return format_time(t, "%Y-%m-%dT%H:%M:%SZ", false); }
+std::string iso_utc(std::int64_t t) {
+    // Years 0 to 9999 without gmtime_r and strftime (a listing formats
+    // thousands); others as strftime writes them.
+    using namespace std::chrono;
+    constexpr std::int64_t first = -62167219200;  // 0000-01-01T00:00:00Z
+    constexpr std::int64_t end = 253402300800;    // 10000-01-01T00:00:00Z
+    if (t < first || t >= end) return format_time(t, "%Y-%m-%dT%H:%M:%SZ", false);
+    const sys_seconds tp{seconds{t}};
+    const sys_days day = floor<days>(tp);
+    const year_month_day ymd{day};
+    const std::int64_t secs = (tp - day).count();
+    char b[] = "0000-00-00T00:00:00Z";
+    auto two = [&](int at, unsigned v) {
+        b[at] = static_cast<char>('0' + v / 10);
+        b[at + 1] = static_cast<char>('0' + v % 10);
+    };
+    const auto y = static_cast<unsigned>(static_cast<int>(ymd.year()));
+    two(0, y / 100);
+    two(2, y % 100);
+    two(5, static_cast<unsigned>(ymd.month()));
+    two(8, static_cast<unsigned>(ymd.day()));
+    two(11, static_cast<unsigned>(secs / 3600));
+    two(14, static_cast<unsigned>(secs / 60 % 60));
+    two(17, static_cast<unsigned>(secs % 60));
+    return std::string(b, sizeof b - 1);
+}
 
 json location_json(const summary& s) {
     json o;
@@ -147,13 +173,19 @@ json location_json(const summary& s) {
 
 namespace {
 
-std::string people_line(const std::vector<std::pair<std::string, std::string>>& list) {
-    std::string a = "[";
+/// [{"name":...,"address":...},...] appended to out.
+void append_people(std::string& out, const std::vector<std::pair<std::string, std::string>>& list) {
+    out += '[';
+    bool first = true;
     for (const auto& [name, address] : list) {
-        if (a.size() > 1) a += ',';
-        a += json_object_writer{}.string("name", name).string("address", address).finish();
+        out += first ? "{\"name\":" : ",{\"name\":";
+        first = false;
+        append_json_string(out, name);
+        out += ",\"address\":";
+        append_json_string(out, address);
+        out += '}';
     }
-    return a + "]";
+    out += ']';
 }
 
 } // namespace
@@ -172,10 +204,10 @@ std::string summary_json_line(const summary& s) {
         .string_or_null("internal_date", s.internal_date ? iso_utc(*s.internal_date) : std::string(),
                         s.internal_date.has_value())
         .number("size", s.size)
-        .string_or_null("date", s.date_iso, !s.date_iso.empty())
-        .raw("from", people_line(s.from))
-        .raw("to", people_line(s.to))
-        .string("subject", s.subject)
+        .string_or_null("date", s.date_iso, !s.date_iso.empty());
+    append_people(w.value_of("from"), s.from);
+    append_people(w.value_of("to"), s.to);
+    w.string("subject", s.subject)
         .string_or_null("message_id", s.message_id, !s.message_id.empty());
     return w.finish();
 }

@@ -193,6 +193,26 @@ std::string date_time::to_string() const {
 
 std::string date_time::to_iso8601() const {
     int z = zone_minutes < 0 ? -zone_minutes : zone_minutes;
+    if (year >= 0 && year <= 9999 && month >= 0 && month <= 99 && day >= 0 && day <= 99 && hour >= 0 && hour <= 99 &&
+        minute >= 0 && minute <= 99 && second >= 0 && second <= 99 && z / 60 <= 99) {
+        // The usual case without snprintf (a listing formats thousands).
+        char b[] = "0000-00-00T00:00:00+00:00";
+        auto two = [&](int at, int v) {
+            b[at] = static_cast<char>('0' + v / 10);
+            b[at + 1] = static_cast<char>('0' + v % 10);
+        };
+        two(0, year / 100);
+        two(2, year % 100);
+        two(5, month);
+        two(8, day);
+        two(11, hour);
+        two(14, minute);
+        two(17, second);
+        b[19] = zone_minutes < 0 ? '-' : '+';
+        two(20, z / 60);
+        two(23, z % 60);
+        return std::string(b, sizeof b - 1);
+    }
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", year, month, day, hour, minute, second,
                   zone_minutes < 0 ? '-' : '+', z / 60, z % 60);

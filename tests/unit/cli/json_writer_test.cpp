@@ -91,3 +91,14 @@ TEST_CASE("json_writer: an object in key order equals nlohmann's (sorted keys), 
                                 .finish();
     CHECK(got == expected);
 }
+
+TEST_CASE("json_writer: value_of appends a value written by the caller, numbers at the extremes") {
+    json_object_writer w;
+    w.number("a", 0);
+    std::string& v = w.value_of("b");
+    v += "[1,";
+    append_json_string(v, "x\"y");
+    v += ']';
+    w.number("c", 18446744073709551615u).number_or_null("d", 7u);
+    CHECK(w.finish() == R"({"a":0,"b":[1,"x\"y"],"c":18446744073709551615,"d":7})");
+}
