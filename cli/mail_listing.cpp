@@ -44,19 +44,21 @@ std::vector<std::uint32_t> newest_first(const imap::uid_set& set, std::size_t pa
 namespace {
 
 /// Fetches the listing items of `numbers` (UIDs, or sequence numbers when
-/// by_sequence) in chunks of 2,000 and hands each summary to `each` in the
-/// order of `numbers` (a message expunged meanwhile is left out).
+/// by_sequence) in chunks of 2,000 and hands make(summary) of each to emit
+/// in the order of `numbers` (a message expunged meanwhile is left out).
+/// make runs as each message arrives, so that a chunk's end only writes
+/// out what is ready while the server waits for the next chunk.
+template <class Make, class Emit>
 void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint32_t>& numbers, bool by_sequence,
-                   const std::function<void(const summary&)>& each) {
+                   Make make, Emit emit) {
     const std::uint32_t uidvalidity = c.mailbox().uidvalidity.value_or(0);
     constexpr std::size_t chunk = 2000;
-    std::vector<summary> got;
-    std::vector<std::uint32_t> key;  // the number each of got was asked by
+    using item = decltype(make(std::declval<summary&>()));
+    std::vector<std::pair<std::uint32_t, item>> got;  // the number each was asked by, and what make gave
     for (std::size_t start = 0; start < numbers.size(); start += chunk) {
         std::vector<std::uint32_t> part(numbers.begin() + static_cast<std::ptrdiff_t>(start),
                                         numbers.begin() + static_cast<std::ptrdiff_t>(std::min(numbers.size(), start + chunk)));
         got.clear();
-        key.clear();
         imap::fetch_options o;
         o.batch = 500;
         o.in_flight = 4;
@@ -67,14 +69,13 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
                          s.account = t.account;
                          s.folder = t.folder;
                          if (uidvalidity) s.uidvalidity = uidvalidity;
-                         key.push_back(by_sequence ? m.seq : s.uid);
-                         got.push_back(std::move(s));
+                         got.emplace_back(by_sequence ? m.seq : s.uid, make(s));
                      },
                      {}, o);
         std::map<std::uint32_t, std::size_t> at;
-        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(key[i], i);
+        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(got[i].first, i);
         for (std::uint32_t n : part)
-            if (auto it = at.find(n); it != at.end()) each(got[it->second]);
+            if (auto it = at.find(n); it != at.end()) emit(got[it->second].second);
     }
 }
 
@@ -82,7 +83,8 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
 
 void fetch_summaries(imap::client& c, const target& t, const std::vector<std::uint32_t>& uids,
                      const std::function<void(const summary&)>& each) {
-    fetch_listing(c, t, uids, false, each);
+    fetch_listing(
+        c, t, uids, false, [](summary& s) { return std::move(s); }, [&](const summary& s) { each(s); });
 }
 
 std::vector<std::uint32_t> newest_sequence_page(std::uint32_t exists, std::size_t page, std::size_t page_size) {
@@ -154,16 +156,17 @@ int run_listing(const mail_flags& f, const listing_flags& l, const target& t, co
     } else {
         imap::client c = open_imap(t);
         open_folder(c, t.folder, false);
-        auto add = [&](const summary& s) { out.add(s); };
+        auto line = [&](const summary& s) { return out.line(s); };
+        auto add = [&](const std::string& row) { out.add_line(row); };
         if ((!query || query->empty) && c.mailbox().exists) {
             // Every message: EXISTS counts them, and the newest are the
             // highest sequence numbers; no SEARCH round trip.
             total = *c.mailbox().exists;
-            fetch_listing(c, t, newest_sequence_page(*c.mailbox().exists, l.page, page_size), true, add);
+            fetch_listing(c, t, newest_sequence_page(*c.mailbox().exists, l.page, page_size), true, line, add);
         } else {
             imap::search_result r = c.search(query ? *query->query : imap::search_query::all(), imap::search_return{});
             total = r.all.count().value_or(0);
-            fetch_summaries(c, t, newest_first(r.all, l.page, page_size), add);
+            fetch_listing(c, t, newest_first(r.all, l.page, page_size), false, line, add);
         }
         c.logout();
     }

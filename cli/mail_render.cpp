@@ -236,15 +236,8 @@ void summary_printer::header() {
     show::write_out((color_ ? "\x1b[1m" + line + "\x1b[0m" : line) + "\n");
 }
 
-void summary_printer::add(const summary& s) {
-    if (json_) {
-        show::write_out(std::string(count_ == 0 ? "[\n  " : ",\n  ") +
-                        summary_json_line(s));
-        ++count_;
-        return;
-    }
-    if (count_ == 0) header();
-    ++count_;
+std::string summary_printer::line(const summary& s) const {
+    if (json_) return summary_json_line(s);
     std::size_t rest = columns_ - (id_w + flags_w + date_w + size_w + 5);
     std::size_t from_w = std::min<std::size_t>(24, rest / 3);
     // The table shows the UID (POP3: the UIDL); --json has UIDVALIDITY:UID too.
@@ -261,7 +254,19 @@ void summary_printer::add(const summary& s) {
     if (size.size() < size_w) line.append(size_w - size.size(), ' ');
     line += size;
     if (color_ && !s.seen()) line = "\x1b[1m" + line + "\x1b[0m";
-    show::write_out(line + "\n");
+    return line + "\n";
+}
+
+void summary_printer::add_line(const std::string& row) {
+    if (json_) {
+        show::write_out(count_ == 0 ? "[\n  " : ",\n  ");
+        show::write_out(row);
+        ++count_;
+        return;
+    }
+    if (count_ == 0) header();
+    ++count_;
+    show::write_out(row);
 }
 
 void summary_printer::finish(const std::string& note) {

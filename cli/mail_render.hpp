@@ -68,7 +68,12 @@ public:
     /// standard output is a terminal and NO_COLOR is unset.
     /// id_width: the ID column (wider ids widen their row).
     explicit summary_printer(bool json, std::size_t id_width = 8, std::size_t columns = 0);
-    void add(const summary& s);
+    void add(const summary& s) { add_line(line(s)); }
+    /// The row of s (a JSON object, or a table row with its line end),
+    /// to hand to add_line later: rows can be made as messages arrive
+    /// and written in another order.
+    std::string line(const summary& s) const;
+    void add_line(const std::string& row);
     /// Ends the array or the table; note is printed under a table.
     void finish(const std::string& note = {});
     std::size_t count() const noexcept { return count_; }
