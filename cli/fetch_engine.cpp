@@ -389,8 +389,9 @@ private:
         std::vector<store::message_key> old_keys;
         {
             std::lock_guard<std::mutex> g(job_.account->mutex());
-            for (const auto* r : run_.state().records_of(folder_))
-                if (r->key.uidvalidity != uidvalidity_) old_keys.push_back(r->key);
+            run_.state().for_each_record(folder_, [&](const store::delivered_record& r) {
+                if (r.key.uidvalidity != uidvalidity_) old_keys.push_back(r.key);
+            });
             std::error_code ec;
             run_.state().confirm(matched, ec);
             if (!ec) run_.state().sync(ec);
@@ -494,37 +495,60 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     oauth2::authenticate_with_token(c, credentials_of(job.source), selection_of(job.source), job.source.oauth2.get());
     const fetch_policy& pol = job.policy;
 
-    std::vector<pop3::message_uid> ids;
+    // The maildrop's listing, kept compact (10,000 messages: a few hundred
+    // KB): UIDL and LIST answers in vectors sorted by message number, no
+    // per-message maps or copies of the UIDLs.
+    std::vector<pop3::message_uid> keyed;
     try {
-        c.uidl([&](const pop3::message_uid& m) { ids.push_back(m); });
+        c.uidl([&](const pop3::message_uid& m) { keyed.push_back(m); });
     } catch (const core::command_error& e) {
         throw exit_error(exit_protocol, std::string("the server refused UIDL (") + e.what() +
                                             "): without unique ids pigeon cannot tell new messages from old ones");
     }
-    std::unordered_map<std::uint32_t, std::uint64_t> sizes;
-    c.list([&](const pop3::message_size& m) { sizes[m.number] = m.size; });
+    std::vector<pop3::message_size> sizes;
+    c.list([&](const pop3::message_size& m) { sizes.push_back(m); });
+    keyed.shrink_to_fit();
+    sizes.shrink_to_fit();
+    auto by_number = [](const auto& a, const auto& b) { return a.number < b.number; };
+    std::stable_sort(sizes.begin(), sizes.end(), by_number);
+    auto size_of = [&](std::uint32_t n) -> std::uint64_t {
+        auto it = std::lower_bound(sizes.begin(), sizes.end(), n,
+                                   [](const pop3::message_size& m, std::uint32_t v) { return m.number < v; });
+        return it != sizes.end() && it->number == n ? it->size : 0;
+    };
 
     // A UIDL listed twice (a broken server): each copy gets its own key
-    // ("uidl 2" for the second: a space never occurs in a UIDL).
-    std::unordered_map<std::string, int> seen;
-    std::vector<std::pair<std::uint32_t, std::string>> keyed;
+    // ("uidl 2" for the second: a space never occurs in a UIDL), in the
+    // order the server listed them.
     bool dups = false;
-    for (const auto& m : ids) {
-        int n = ++seen[m.uid];
-        if (n > 1) dups = true;
-        keyed.emplace_back(m.number, n == 1 ? m.uid : m.uid + " " + std::to_string(n));
+    {
+        std::vector<std::uint32_t> order(keyed.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::uint32_t a, std::uint32_t b) { return keyed[a].uid < keyed[b].uid; });
+        std::vector<std::pair<std::uint32_t, int>> renamed;  // index, its copy number
+        for (std::size_t i = 1, run = 1; i < order.size(); ++i) {
+            run = keyed[order[i]].uid == keyed[order[i - 1]].uid ? run + 1 : 1;
+            if (run > 1) renamed.emplace_back(order[i], static_cast<int>(run));
+        }
+        for (const auto& [i, n] : renamed) keyed[i].uid += " " + std::to_string(n);
+        dups = !renamed.empty();
     }
     if (dups)
         obs.note(job, "the server lists some UIDLs more than once; each copy is fetched and recorded on its own");
+    std::stable_sort(keyed.begin(), keyed.end(), by_number);
+    auto key_of = [&](std::uint32_t n) -> std::string {
+        auto it = std::lower_bound(keyed.begin(), keyed.end(), n,
+                                   [](const pop3::message_uid& m, std::uint32_t v) { return m.number < v; });
+        return it != keyed.end() && it->number == n ? it->uid : std::string();
+    };
 
     fetch_run run(job, obs, res);
     std::vector<std::uint32_t> wanted;
-    std::unordered_map<std::uint32_t, std::string> key_of;
     std::uint64_t total_bytes = 0, too_large = 0;
     for (const auto& [num, key] : keyed) {
-        key_of[num] = key;
         if (run.delivered({"", 0, 0, key})) continue;
-        std::uint64_t size = sizes.count(num) ? sizes[num] : 0;
+        std::uint64_t size = size_of(num);
         if (pol.max_size && size > pol.max_size) {
             ++too_large;
             continue;
@@ -546,7 +570,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
             wanted,
             [&](std::uint32_t n) -> net::sink_fn {
                 store::message_meta mm;
-                mm.size_hint = sizes.count(n) ? sizes[n] : 0;
+                mm.size_hint = size_of(n);
                 cur = run.begin(mm, mm.size_hint);
                 return run.sink(*cur);
             },
@@ -560,7 +584,8 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                                       "); kept on the server");
                     return;
                 }
-                run.finish(std::move(cur), {"", 0, 0, key_of[s.number]}, {});
+                run.finish(std::move(cur), {"", 0, 0, key_of(s.number)}, {});
+                run.take_durable();  // deletion reads the state, not these: hold none
                 if (stop.load()) throw std::runtime_error("stop");
             });
     } catch (const std::exception& e) {
@@ -587,7 +612,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
             auto& st = job.account->state();
             std::unordered_map<std::string, std::int64_t> when;
             if (!pol.delete_after)
-                for (const auto* r : st.records_of("")) when[r->key.uidl] = r->delivered_at;
+                st.for_each_record("", [&](const store::delivered_record& r) { when[r.key.uidl] = r.delivered_at; });
             for (const auto& [num, key] : keyed) {
                 if (!st.delivered({"", 0, 0, key})) continue;
                 if (!pol.delete_after) {
@@ -607,12 +632,14 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     }
     // Forget what the server no longer has (keeps the state small).
     {
-        std::unordered_set<std::string> present;
-        for (const auto& [num, key] : keyed) present.insert(key);
+        std::unordered_set<std::string_view> present;
+        present.reserve(keyed.size());
+        for (const auto& m : keyed) present.insert(m.uid);
         std::vector<store::message_key> gone;
         std::lock_guard<std::mutex> g(job.account->mutex());
-        for (const auto* r : job.account->state().records_of(""))
-            if (!present.count(r->key.uidl)) gone.push_back(r->key);
+        job.account->state().for_each_record("", [&](const store::delivered_record& r) {
+            if (!present.count(r.key.uidl)) gone.push_back(r.key);
+        });
         if (!gone.empty()) {
             std::error_code ec;
             job.account->state().forget(gone, ec);

@@ -301,8 +301,9 @@ int run_news_fetch(const fetch_cmd& cmd) {
         std::set<std::string> names(groups.begin(), groups.end());
         for (const auto& gr : out.groups()) names.insert(gr.name);
         for (const auto& name : names)
-            for (const auto* r : st.records_of(name))
-                if (auto n = number_of(r->key)) out.get(name).read.add(*n);
+            st.for_each_record(name, [&](const store::delivered_record& r) {
+                if (auto n = number_of(r.key)) out.get(name).read.add(*n);
+            });
         save_newsrc(cmd.export_newsrc, out);
     }
     return code;

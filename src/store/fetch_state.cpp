@@ -428,6 +428,11 @@ const delivered_record* fetch_state::find_by_message_id(std::string_view message
     return impl_ ? impl_->records.find_by_message_id(message_id, size) : nullptr;
 }
 
+void fetch_state::for_each_record(std::string_view folder,
+                                  const std::function<void(const delivered_record&)>& f) const {
+    if (impl_) impl_->records.for_each_of(folder, f);
+}
+
 void fetch_state::for_each_message_id(const std::function<void(std::string_view, std::string_view)>& f) const {
     if (impl_) impl_->records.for_each_message_id(f);
 }

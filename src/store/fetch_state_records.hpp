@@ -65,6 +65,20 @@ public:
             }
     }
 
+    /// Calls f(const delivered_record&) for each record of one folder, one
+    /// record object filled in turn (nothing kept: records_of materialises
+    /// and caches every record it returns).
+    template <class F>
+    void for_each_of(std::string_view folder, F f) const {
+        const std::uint32_t fid = folder_id(folder);
+        if (fid == npos) return;
+        delivered_record r;
+        for (std::uint32_t n = folders_[fid].head; n != npos; n = slots_[n].next) {
+            fill(n, r);
+            f(static_cast<const delivered_record&>(r));
+        }
+    }
+
     /// Calls f(const delivered_record&) for every record, folder by folder,
     /// and within a folder UIDVALIDITY by UIDVALIDITY in their order of
     /// first appearance: replaying what it produces gives back the same

@@ -78,6 +78,10 @@ public:
     /// their record is forgotten (a confirm() of the same key updates the
     /// record in place) or the state is destroyed.
     const delivered_record* find_by_message_id(std::string_view message_id, std::uint64_t size) const;
+    /// Calls f(record) for each delivered record of a folder (POP3: ""),
+    /// without keeping them: bounded memory where records_of would hold
+    /// every record of a large maildrop. f must not change the state.
+    void for_each_record(std::string_view folder, const std::function<void(const delivered_record&)>& f) const;
     /// Calls f(folder, message_id) for every delivered record that has a
     /// Message-ID (news: an article cross-posted to several groups is
     /// delivered once).
