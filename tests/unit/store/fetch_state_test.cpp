@@ -64,8 +64,16 @@ std::vector<delivered_record> hostile_records() {
 
 std::vector<delivered_record> all_records(const fetch_state& st, const std::vector<std::string>& folders) {
     std::vector<delivered_record> out;
-    for (const auto& f : folders)
-        for (const delivered_record* r : st.records_of(f)) out.push_back(*r);
+    for (const auto& f : folders) {
+        std::vector<delivered_record> visited;
+        st.for_each_record(f, [&](const delivered_record& r) { visited.push_back(r); });
+        const auto kept = st.records_of(f);
+        REQUIRE(visited.size() == kept.size());
+        for (std::size_t i = 0; i < kept.size(); ++i) {
+            CHECK(same(visited[i], *kept[i]));  // the same records, in the same order
+            out.push_back(*kept[i]);
+        }
+    }
     return out;
 }
 
