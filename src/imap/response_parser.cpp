@@ -80,7 +80,7 @@ response response_parser::take() {
     return r;
 }
 
-std::vector<token>& response_parser::target() { return open_.empty() ? current_.data : open_.back().items; }
+std::vector<token>& response_parser::target() { return open_.empty() ? current_.data : *open_.back(); }
 
 response_parser::status response_parser::fail(std::error_code ec) {
     error_ = ec;
@@ -290,7 +290,7 @@ void response_parser::describe_literal(std::uint64_t n, bool binary) {
     literal_.number = current_.number;
     literal_.depth = open_.size();
     if (in_fetch_items()) {
-        const auto& items = open_.front().items;
+        const auto& items = *open_.front();
         // FETCH items alternate name, value: a value stands at an odd index.
         if (items.size() % 2 == 1 && items.back().kind == token_kind::atom) {
             literal_.fetch_item = items.back().text;
@@ -300,23 +300,28 @@ void response_parser::describe_literal(std::uint64_t n, bool binary) {
     }
 }
 
-// The innermost open list is the item list of "* n FETCH (...)".
+// The innermost open list is the item list of "* n FETCH (...)" (an open
+// list is already in its parent, the last of its items).
 bool response_parser::in_fetch_items() const noexcept {
     return open_.size() == 1 && current_.kind == response_kind::untagged && current_.number &&
-           current_.data.empty() && current_.name == "FETCH";
+           current_.data.size() == 1 && current_.name == "FETCH";
 }
 
-bool response_parser::add_token(token t) {
-    if (++tokens_ > limits_.max_tokens) return false;
-    if (t.kind == token_kind::number && in_fetch_items()) {
-        const auto& items = open_.front().items;
-        if (items.size() % 2 == 1 && items.back().is_atom("UID")) {
-            auto v = t.as_number();
-            if (v && *v >= 1 && *v <= 0xffffffffULL) fetch_uid_ = static_cast<std::uint32_t>(*v);
-        }
+token* response_parser::new_token(token_kind kind) {
+    if (++tokens_ > limits_.max_tokens) return nullptr;
+    token& t = target().emplace_back();
+    t.kind = kind;
+    return &t;
+}
+
+void response_parser::note_number(const token& t) {
+    // "UID n" among the FETCH items: literals that follow know their UID.
+    if (!in_fetch_items()) return;
+    const auto& items = *open_.front();
+    if (items.size() >= 2 && items.size() % 2 == 0 && items[items.size() - 2].is_atom("UID")) {
+        auto v = t.as_number();
+        if (v && *v >= 1 && *v <= 0xffffffffULL) fetch_uid_ = static_cast<std::uint32_t>(*v);
     }
-    target().push_back(std::move(t));
-    return true;
 }
 
 response_parser::status response_parser::parse_tokens(std::string_view s, std::size_t p) {
@@ -338,9 +343,7 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         }
         if (c == ')') {
             if (open_.empty()) return fail(make_error_code(errc::malformed_reply));
-            token list = std::move(open_.back());
-            open_.pop_back();
-            target().push_back(std::move(list));
+            open_.pop_back();  // the list is in its parent already
             need_separator_ = true;
             list_closed_ = true;
             ++p;
@@ -352,20 +355,23 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         list_closed_ = false;
         if (c == '(') {
             if (open_.size() >= limits_.max_depth) return fail(make_error_code(errc::too_deep));
-            if (++tokens_ > limits_.max_tokens) return fail(make_error_code(errc::too_many_tokens));
-            token list;
-            list.kind = token_kind::list;
+            // The list goes into its parent now and is filled in place:
+            // its parent does not change while it is open, so the pointer
+            // to its items stays valid (no list is moved when it closes).
+            token* list = new_token(token_kind::list);
+            if (!list) return fail(make_error_code(errc::too_many_tokens));
             // Room for an address (4 items) or most FETCH item lists at
             // once: growing 1, 2, 4, 8 moved every token each time.
-            list.items.reserve(8);
-            open_.push_back(std::move(list));
+            list->items.reserve(8);
+            open_.push_back(&list->items);
             need_separator_ = false;
             ++p;
             continue;
         }
         if (c == '"') {
-            token t;
-            t.kind = token_kind::quoted;
+            token* tp = new_token(token_kind::quoted);
+            if (!tp) return fail(make_error_code(errc::too_many_tokens));
+            token& t = *tp;
             std::size_t q = p + 1;
             for (;;) {
                 // Runs between escapes are copied whole.
@@ -383,7 +389,6 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
                 t.text += s[q + 1];
                 q += 2;
             }
-            if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
             p = q + 1;
             need_separator_ = true;
             continue;
@@ -406,11 +411,10 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             describe_literal(n, binary);
             if (literal_.message_content) literal_.must_stream = n > limits_.max_body_literal;
             else if (n > limits_.max_literal) return fail(make_error_code(errc::literal_too_large));
-            token t;
-            t.kind = token_kind::literal;
-            t.size = n;
-            t.binary = binary;
-            if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
+            token* t = new_token(token_kind::literal);
+            if (!t) return fail(make_error_code(errc::too_many_tokens));
+            t->size = n;
+            t->binary = binary;
             literal_size_ = n;
             need_separator_ = true;
             return status::need_literal;
@@ -428,15 +432,13 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             ++q;
         }
         if (q == p) return fail(make_error_code(errc::malformed_reply));  // '{' or CTL where a token was due
-        token t;
-        t.text.assign(s.substr(p, q - p));
-        if (net::ascii::iequals(t.text, "NIL")) {
-            t.kind = token_kind::nil;
-            t.text.clear();
-        } else if (all_digits(t.text)) {
-            t.kind = token_kind::number;
-        }
-        if (!add_token(std::move(t))) return fail(make_error_code(errc::too_many_tokens));
+        const std::string_view a = s.substr(p, q - p);
+        const bool nil = net::ascii::iequals(a, "NIL");
+        const bool number = !nil && all_digits(a);
+        token* t = new_token(nil ? token_kind::nil : number ? token_kind::number : token_kind::atom);
+        if (!t) return fail(make_error_code(errc::too_many_tokens));
+        if (!nil) t->text.assign(a);
+        if (number) note_number(*t);
         p = q;
         need_separator_ = true;
     }

@@ -141,7 +141,8 @@ private:
     status parse_header(std::string_view s, std::size_t& p);
     status parse_tokens(std::string_view s, std::size_t p);
     void parse_resp_text(std::string_view t);
-    bool add_token(token t);
+    token* new_token(token_kind kind);  // nullptr past max_tokens
+    void note_number(const token& t);
     std::vector<token>& target();
     status fail(std::error_code ec);
     void describe_literal(std::uint64_t n, bool binary);
@@ -161,7 +162,7 @@ private:
     bool need_separator_ = false;
     bool list_closed_ = false;   // the last thing read was a ")"
     response current_;
-    std::vector<token> open_;   // lists being built, innermost last
+    std::vector<std::vector<token>*> open_;   // items of the lists being built (each in its parent), innermost last
     std::error_code error_;
 };
 
