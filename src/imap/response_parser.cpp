@@ -1,5 +1,7 @@
 #include "pigeon/imap/response_parser.hpp"
 
+#include <cstring>
+
 #include "pigeon/net/ascii.hpp"
 #include "pigeon/imap/error.hpp"
 
@@ -327,7 +329,9 @@ void response_parser::note_number(const token& t) {
 response_parser::status response_parser::parse_tokens(std::string_view s, std::size_t p) {
     // The last "]" of the segment: a "[" after it has no partner, so the
     // search below never rescans the line (no quadratic time on "[[[[...").
-    const std::size_t last_close = s.rfind(']');
+    // Looked for at the first "[" in an atom only (most lines have none).
+    std::size_t last_close = std::string_view::npos;
+    bool last_close_known = false;
     for (;;) {
         if (p >= s.size()) {
             if (!open_.empty()) return fail(make_error_code(errc::malformed_reply));
@@ -375,11 +379,14 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             std::size_t q = p + 1;
             for (;;) {
                 // Runs between escapes are copied whole.
-                // (A loop, not find_first_of: that calls memchr on the
-                // two-byte set for every byte of the string.)
-                std::size_t stop = q;
-                while (stop < s.size() && s[stop] != '"' && s[stop] != '\\') ++stop;
-                if (stop == s.size()) return fail(make_error_code(errc::malformed_reply));
+                // (Two memchr, not find_first_of: that calls memchr on
+                // the two-byte set for every byte of the string.)
+                const char* base = s.data();
+                const void* dq = std::memchr(base + q, '"', s.size() - q);
+                if (!dq) return fail(make_error_code(errc::malformed_reply));
+                const std::size_t quote_at = static_cast<std::size_t>(static_cast<const char*>(dq) - base);
+                const void* bs = std::memchr(base + q, '\\', quote_at - q);
+                const std::size_t stop = bs ? static_cast<std::size_t>(static_cast<const char*>(bs) - base) : quote_at;
                 t.text.append(s.substr(q, stop - q));
                 q = stop;
                 if (s[q] == '"') break;
@@ -424,6 +431,10 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
         std::size_t q = p;
         while (q < s.size()) {
             char d = s[q];
+            if (d == '[' && !last_close_known) {
+                last_close = s.rfind(']');
+                last_close_known = true;
+            }
             if (d == '[' && last_close != std::string_view::npos && last_close > q) {
                 q = s.find(']', q + 1) + 1;
                 continue;
