@@ -44,39 +44,53 @@ std::vector<std::uint32_t> newest_first(const imap::uid_set& set, std::size_t pa
 namespace {
 
 /// Fetches the listing items of `numbers` (UIDs, or sequence numbers when
-/// by_sequence) in chunks of 2,000 and hands make(summary) of each to emit
-/// in the order of `numbers` (a message expunged meanwhile is left out).
-/// make runs as each message arrives, so that a chunk's end only writes
-/// out what is ready while the server waits for the next chunk.
+/// by_sequence; newest first, descending) and hands make(summary) of each
+/// to emit in that order. The set goes in descending batches of 2,000,
+/// pipelined: each batch's rows are written as soon as its command
+/// completes while the server works on the next (one command stream, no
+/// stall between chunks), and at most the batches in flight are held. A
+/// message expunged meanwhile is left out.
 template <class Make, class Emit>
 void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint32_t>& numbers, bool by_sequence,
                    Make make, Emit emit) {
+    if (numbers.empty()) return;
     const std::uint32_t uidvalidity = c.mailbox().uidvalidity.value_or(0);
-    constexpr std::size_t chunk = 2000;
     using item = decltype(make(std::declval<summary&>()));
-    std::vector<std::pair<std::uint32_t, item>> got;  // the number each was asked by, and what make gave
-    for (std::size_t start = 0; start < numbers.size(); start += chunk) {
-        std::vector<std::uint32_t> part(numbers.begin() + static_cast<std::ptrdiff_t>(start),
-                                        numbers.begin() + static_cast<std::ptrdiff_t>(std::min(numbers.size(), start + chunk)));
-        got.clear();
-        imap::fetch_options o;
-        o.batch = 500;
-        o.in_flight = 4;
-        o.by_sequence = by_sequence;
-        c.fetch_each(imap::uid_set::from_numbers(part), imap::fetch_items::listing(),
-                     [&](imap::message_data& m) {
-                         summary s = summary_of(m);
-                         s.account = t.account;
-                         s.folder = t.folder;
-                         if (uidvalidity) s.uidvalidity = uidvalidity;
-                         got.emplace_back(by_sequence ? m.seq : s.uid, make(s));
-                     },
-                     {}, o);
-        std::map<std::uint32_t, std::size_t> at;
-        for (std::size_t i = 0; i < got.size(); ++i) at.emplace(got[i].first, i);
-        for (std::uint32_t n : part)
-            if (auto it = at.find(n); it != at.end()) emit(got[it->second].second);
-    }
+    // Position of a number in `numbers` (descending), or npos.
+    auto position = [&](std::uint32_t n) -> std::size_t {
+        auto it = std::lower_bound(numbers.begin(), numbers.end(), n, std::greater<>());
+        return it != numbers.end() && *it == n ? static_cast<std::size_t>(it - numbers.begin()) : std::string::npos;
+    };
+    std::vector<bool> emitted(numbers.size());
+    std::map<std::uint32_t, item> pending;  // rows whose batch is still running
+    imap::fetch_options o;
+    o.batch = 2000;
+    o.in_flight = 2;
+    o.by_sequence = by_sequence;
+    o.descending = true;
+    o.on_batch_done = [&](const imap::uid_set& batch, bool) {
+        const auto& rs = batch.ranges();
+        for (auto r = rs.rbegin(); r != rs.rend(); ++r)
+            for (std::uint64_t n = r->last; n >= r->first && n > 0; --n) {
+                auto it = pending.find(static_cast<std::uint32_t>(n));
+                if (it == pending.end()) continue;
+                emitted[position(it->first)] = true;
+                emit(it->second);
+                pending.erase(it);
+            }
+    };
+    c.fetch_each(imap::uid_set::from_numbers(numbers), imap::fetch_items::listing(),
+                 [&](imap::message_data& m) {
+                     const std::uint32_t n = by_sequence ? m.seq : m.uid.value_or(0);
+                     const std::size_t at = position(n);
+                     if (at == std::string::npos || emitted[at]) return;  // a late repeat
+                     summary s = summary_of(m);
+                     s.account = t.account;
+                     s.folder = t.folder;
+                     if (uidvalidity) s.uidvalidity = uidvalidity;
+                     pending.insert_or_assign(n, make(s));
+                 },
+                 {}, o);
 }
 
 } // namespace

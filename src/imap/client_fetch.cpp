@@ -13,11 +13,34 @@ namespace {
 // expanding it ("1:10000" with 500 gives "1:500", "501:1000", ...).
 class batcher {
 public:
-    batcher(const uid_set& s, std::size_t batch) : ranges_(s.ranges()), batch_(std::max<std::size_t>(batch, 1)) {
+    /// descending: from the highest numbers down; the set must have no "*".
+    batcher(const uid_set& s, std::size_t batch, bool descending = false)
+        : ranges_(s.ranges()), batch_(std::max<std::size_t>(batch, 1)) {
+        if (descending) {
+            // The same walk over mirrored numbers (n -> 2^32 - n), whose
+            // ranges come out ascending; next() mirrors them back.
+            mirrored_ = true;
+            std::vector<uid_set::range> m;
+            m.reserve(ranges_.size());
+            for (auto it = ranges_.rbegin(); it != ranges_.rend(); ++it) m.push_back({mirror(it->last), mirror(it->first)});
+            ranges_ = std::move(m);
+        }
         if (!ranges_.empty()) next_ = ranges_[0].first;
     }
     bool done() const noexcept { return index_ >= ranges_.size(); }
     uid_set next() {
+        uid_set out = next_ascending();
+        if (!mirrored_) return out;
+        uid_set back;
+        for (const auto& r : out.ranges()) back.add_range(mirror(r.last), mirror(r.first));
+        back.normalize();  // ascending, as a set is written
+        return back;
+    }
+
+private:
+    static std::uint32_t mirror(std::uint32_t n) noexcept { return static_cast<std::uint32_t>(0x100000000ULL - n); }
+
+    uid_set next_ascending() {
         uid_set out;
         std::uint64_t room = batch_;
         while (room > 0 && index_ < ranges_.size()) {
@@ -38,8 +61,8 @@ public:
         return out;
     }
 
-private:
     std::vector<uid_set::range> ranges_;
+    bool mirrored_ = false;
     std::size_t batch_;
     std::size_t index_ = 0;
     std::uint64_t next_ = 0;
@@ -72,10 +95,13 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
 
     uid_set wanted = uids;
     wanted.normalize();
+    if (opts.descending && wanted.has_star())
+        throw request_error(errc::invalid_argument, what + "descending batches of a set with \"*\"");
     // A set with "*" goes whole: how far "*" reaches is the server's to say.
-    batcher batches(wanted, wanted.has_star() ? 0xffffffffULL : opts.batch);
+    batcher batches(wanted, wanted.has_star() ? 0xffffffffULL : opts.batch, opts.descending);
     const std::size_t window = std::max<std::size_t>(opts.in_flight, 1);
     std::vector<std::string> in_flight;  // tags, in the order sent
+    std::vector<uid_set> in_flight_sets;  // their sets (on_batch_done)
     std::optional<command_error> refusal;
     std::vector<std::string> lines;
 
@@ -83,8 +109,10 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
         lines.clear();
         while (in_flight.size() < window && !batches.done()) {
             std::string tag = next_tag();
-            lines.push_back(tag + " " + command + " " + batches.next().to_string() + suffix);
+            uid_set part = batches.next();
+            lines.push_back(tag + " " + command + " " + part.to_string() + suffix);
             in_flight.push_back(std::move(tag));
+            in_flight_sets.push_back(std::move(part));
         }
         if (lines.size() == 1) conn_.write_line(lines.front());
         else if (!lines.empty()) conn_.write_lines(lines);
@@ -124,10 +152,14 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
             // flight (RFC 9051 section 5.5); any other tag is forged.
             auto it = std::find(in_flight.begin(), in_flight.end(), r.tag);
             if (it == in_flight.end()) fail(errc::unknown_tag, "response: " + core::excerpt(first_line_));
+            const auto at = it - in_flight.begin();
+            uid_set done = std::move(in_flight_sets[static_cast<std::size_t>(at)]);
             in_flight.erase(it);
+            in_flight_sets.erase(in_flight_sets.begin() + at);
             if (r.cond != condition::ok && !refusal)
                 refusal.emplace(errc::command_failed, what + core::excerpt(first_line_),
                                 to_server_reply(r, first_line_));
+            if (opts.on_batch_done) opts.on_batch_done(done, r.cond == condition::ok);
             send_more();
         }
     } catch (const protocol_error&) {

@@ -78,6 +78,42 @@ TEST_CASE("pipelined UID FETCH: completions out of order, a NO for one batch, bo
     check_script(srv);
 }
 
+TEST_CASE("FETCH by sequence number in descending batches, each completion reported") {
+    auto srv = script_server::from_file("imap/fetch_descending_by_sequence.txt");
+    auto c = connect_to(srv);
+    c.examine("INBOX");
+    std::vector<std::string> log;
+    fetch_items items;
+    items.flags = true;
+    fetch_options o;
+    o.batch = 2;
+    o.in_flight = 2;
+    o.by_sequence = true;
+    o.descending = true;
+    o.on_batch_done = [&](const uid_set& batch, bool ok) {
+        log.push_back("done " + batch.to_string() + (ok ? " ok" : " no"));
+    };
+    try {
+        c.fetch_each(
+            uid_set::from_numbers({1, 2, 3, 4, 5, 7}), items,
+            [&](message_data& m) { log.push_back("seq " + std::to_string(m.seq) + " uid " + std::to_string(*m.uid)); },
+            {}, o);
+        FAIL("no exception");
+    } catch (const command_error& e) {
+        CHECK(e.server_reply().response_code == "UNAVAILABLE");
+    } catch (...) {
+        check_script(srv);
+        throw;
+    }
+    CHECK(log == std::vector<std::string>{"seq 5 uid 50", "seq 7 uid 70", "done 5,7 ok", "seq 3 uid 30", "seq 4 uid 40",
+                                          "done 3:4 ok", "seq 1 uid 10", "done 1:2 no"});
+    // "*" has no top to start from.
+    CHECK(code_of([&] { c.fetch_each(uid_set::from_range(3, uid_set::star), items, [](message_data&) {}, {}, o); }) ==
+          make_error_code(errc::invalid_argument));
+    c.logout();
+    check_script(srv);
+}
+
 TEST_CASE("forged completions and continuations during a FETCH are protocol errors") {
     {
         auto srv = script_server::from_file("imap/fetch_tag_injected.txt");

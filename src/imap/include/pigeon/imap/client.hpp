@@ -198,6 +198,16 @@ struct fetch_options {
     /// The server may not expunge during a FETCH, so the numbers hold for
     /// the whole call. Not with vanished (UID FETCH only).
     bool by_sequence = false;
+    /// Batches are cut from the highest numbers down (the newest first:
+    /// a newest-first listing can print each batch as it completes).
+    /// Within a batch the server answers in its own order, usually
+    /// ascending. Not for a set with "*".
+    bool descending = false;
+    /// Called with each batch's set once its command has completed (ok:
+    /// the server said OK), before the next command is sent. Every
+    /// message of the batch that the server returned has reached
+    /// on_message by then. Batches may complete in any order.
+    std::function<void(const uid_set& batch, bool ok)> on_batch_done;
 };
 
 enum class store_action { add, remove, replace };  ///< +FLAGS, -FLAGS, FLAGS
