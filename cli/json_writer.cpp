@@ -1,6 +1,8 @@
 #include "json_writer.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace pigeon::cli {
 namespace {
@@ -30,6 +32,16 @@ struct plain_table {
 };
 constexpr plain_table plain_bytes;
 
+/// Whether all 8 bytes of w are plain (the same rule as plain_bytes):
+/// none >= 0x80, none < 0x20, none '"' or '\\' (SWAR: 8 bytes a step).
+inline bool plain8(std::uint64_t w) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    auto has_zero = [](std::uint64_t v) { return ((v - ones) & ~v & highs) != 0; };
+    if (w & highs) return false;
+    if (((w - ones * 0x20) & ~w & highs) != 0) return false;  // a byte below 0x20 (valid: no byte >= 0x80)
+    return !has_zero(w ^ (ones * '"')) && !has_zero(w ^ (ones * '\\'));
+}
+
 } // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -40,6 +52,10 @@ void append_json_string(std::string& out, std::string_view s) {
         out.append(s.data() + run, i - run);
     };
     while (i < s.size()) {
+        for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+            std::memcpy(&w, s.data() + i, 8);
+            if (!plain8(w)) break;
+        }
         while (i < s.size() && plain_bytes.plain[static_cast<unsigned char>(s[i])]) ++i;
         if (i == s.size()) break;
         const auto c = static_cast<unsigned char>(s[i]);

@@ -102,3 +102,17 @@ TEST_CASE("json_writer: value_of appends a value written by the caller, numbers 
     w.number("c", 18446744073709551615u).number_or_null("d", 7u);
     CHECK(w.finish() == R"({"a":0,"b":[1,"x\"y"],"c":18446744073709551615,"d":7})");
 }
+
+TEST_CASE("json_writer: a special byte at every position of a plain run (the 8-byte scan)") {
+    const std::vector<std::string> specials = {"\"", "\\", std::string(1, '\0'), "\x1f", "\x20", "\x7f", "\x80",
+                                               "\xc3\xa9", "\xe2\x82\xac", "\xff", "\n", "~", "!", "#"};
+    for (std::size_t len = 0; len <= 40; ++len)
+        for (std::size_t at = 0; at <= len; ++at)
+            for (const auto& sp : specials) {
+                std::string s(len, 'a');
+                s.insert(at, sp);
+                CAPTURE(len);
+                CAPTURE(at);
+                CHECK(ours(s) == theirs(s));
+            }
+}
