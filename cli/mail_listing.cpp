@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common.hpp"
+#include "listing_order.hpp"
 #include "show_common.hpp"
 
 namespace pigeon::cli::mail {
@@ -46,49 +47,38 @@ namespace {
 /// Fetches the listing items of `numbers` (UIDs, or sequence numbers when
 /// by_sequence; newest first, descending) and hands make(summary) of each
 /// to emit in that order. The set goes in descending batches of 2,000,
-/// pipelined: each batch's rows are written as soon as its command
-/// completes while the server works on the next (one command stream, no
-/// stall between chunks), and at most the batches in flight are held. A
-/// message expunged meanwhile is left out.
+/// pipelined: a batch's rows are written once its command and those of
+/// every newer batch have completed, while the server works on the next
+/// (one command stream, no stall between chunks); at most the batches in
+/// flight are held. A message expunged meanwhile is left out.
 template <class Make, class Emit>
 void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint32_t>& numbers, bool by_sequence,
                    Make make, Emit emit) {
     if (numbers.empty()) return;
     const std::uint32_t uidvalidity = c.mailbox().uidvalidity.value_or(0);
     using item = decltype(make(std::declval<summary&>()));
-    // Position of a number in `numbers` (descending), or npos.
-    auto position = [&](std::uint32_t n) -> std::size_t {
-        auto it = std::lower_bound(numbers.begin(), numbers.end(), n, std::greater<>());
-        return it != numbers.end() && *it == n ? static_cast<std::size_t>(it - numbers.begin()) : std::string::npos;
-    };
-    std::vector<bool> emitted(numbers.size());
-    std::map<std::uint32_t, item> pending;  // rows whose batch is still running
+    constexpr std::size_t batch = 2000;
+    listing_order<item> rows(numbers, batch);
     imap::fetch_options o;
-    o.batch = 2000;
+    o.batch = batch;
     o.in_flight = 2;
     o.by_sequence = by_sequence;
     o.descending = true;
-    o.on_batch_done = [&](const imap::uid_set& batch, bool) {
-        const auto& rs = batch.ranges();
-        for (auto r = rs.rbegin(); r != rs.rend(); ++r)
-            for (std::uint64_t n = r->last; n >= r->first && n > 0; --n) {
-                auto it = pending.find(static_cast<std::uint32_t>(n));
-                if (it == pending.end()) continue;
-                emitted[position(it->first)] = true;
-                emit(it->second);
-                pending.erase(it);
-            }
+    o.on_batch_done = [&](const imap::uid_set& set, bool) {
+        if (!set.ranges().empty()) rows.batch_done(set.ranges().back().last, emit);
     };
     c.fetch_each(imap::uid_set::from_numbers(numbers), imap::fetch_items::listing(),
                  [&](imap::message_data& m) {
+                     // A FETCH without ENVELOPE is not the answer but another
+                     // session's flag change announced meanwhile.
+                     if (!m.envelope) return;
                      const std::uint32_t n = by_sequence ? m.seq : m.uid.value_or(0);
-                     const std::size_t at = position(n);
-                     if (at == std::string::npos || emitted[at]) return;  // a late repeat
+                     if (rows.position(n) == rows.npos) return;
                      summary s = summary_of(m);
                      s.account = t.account;
                      s.folder = t.folder;
                      if (uidvalidity) s.uidvalidity = uidvalidity;
-                     pending.insert_or_assign(n, make(s));
+                     rows.add(n, make(s));
                  },
                  {}, o);
 }

@@ -130,10 +130,10 @@ summary summary_of_header(std::string header_bytes) {
 }
 
 std::string iso_utc(std::int64_t t) {
-    // Years 0 to 9999 without gmtime_r and strftime (a listing formats
+    // Years 1000 to 9999 without gmtime_r and strftime (a listing formats
     // thousands); others as strftime writes them.
     using namespace std::chrono;
-    constexpr std::int64_t first = -62167219200;  // 0000-01-01T00:00:00Z
+    constexpr std::int64_t first = -30610224000;  // 1000-01-01T00:00:00Z (strftime does not pad %Y below)
     constexpr std::int64_t end = 253402300800;    // 10000-01-01T00:00:00Z
     if (t < first || t >= end) return format_time(t, "%Y-%m-%dT%H:%M:%SZ", false);
     const sys_seconds tp{seconds{t}};

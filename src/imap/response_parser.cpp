@@ -364,9 +364,15 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             // to its items stays valid (no list is moved when it closes).
             token* list = new_token(token_kind::list);
             if (!list) return fail(make_error_code(errc::too_many_tokens));
-            // Room for an address (4 items) or most FETCH item lists at
-            // once: growing 1, 2, 4, 8 moved every token each time.
-            list->items.reserve(8);
+            if (current_.name == "FETCH" && current_.kind == response_kind::untagged) {
+                // Room for an address (4 items), an ENVELOPE or most FETCH
+                // item lists at once (growing 1, 2, 4, 8 moved every token
+                // each time). The room counts as tokens, so max_tokens
+                // still bounds the memory: "()()()..." cannot multiply it.
+                tokens_ += 7;
+                if (tokens_ > limits_.max_tokens) return fail(make_error_code(errc::too_many_tokens));
+                list->items.reserve(8);
+            }
             open_.push_back(&list->items);
             need_separator_ = false;
             ++p;
@@ -377,14 +383,19 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             if (!tp) return fail(make_error_code(errc::too_many_tokens));
             token& t = *tp;
             std::size_t q = p + 1;
+            const char* base = s.data();
+            std::size_t quote_at = 0;  // the next '"' at or after q (found again only once passed)
             for (;;) {
                 // Runs between escapes are copied whole.
                 // (Two memchr, not find_first_of: that calls memchr on
-                // the two-byte set for every byte of the string.)
-                const char* base = s.data();
-                const void* dq = std::memchr(base + q, '"', s.size() - q);
-                if (!dq) return fail(make_error_code(errc::malformed_reply));
-                const std::size_t quote_at = static_cast<std::size_t>(static_cast<const char*>(dq) - base);
+                // the two-byte set for every byte of the string. The '"'
+                // is searched for again only when an escape went past it,
+                // so many escapes before it stay linear.)
+                if (quote_at < q) {
+                    const void* dq = std::memchr(base + q, '"', s.size() - q);
+                    if (!dq) return fail(make_error_code(errc::malformed_reply));
+                    quote_at = static_cast<std::size_t>(static_cast<const char*>(dq) - base);
+                }
                 const void* bs = std::memchr(base + q, '\\', quote_at - q);
                 const std::size_t stop = bs ? static_cast<std::size_t>(static_cast<const char*>(bs) - base) : quote_at;
                 t.text.append(s.substr(q, stop - q));

@@ -248,3 +248,41 @@ TEST_CASE("hostile shapes take linear time (LOAD-08)") {
     CHECK(timed(literals) < 2.0);
     CHECK(parse_pieces({literals}).responses.at(0).data.at(0).items.size() == 40000);
 }
+
+TEST_CASE("response_parser: room reserved for FETCH lists counts against max_tokens") {
+    parser_limits lim;
+    lim.max_tokens = 1000;
+    // 200 empty lists: 201 tokens outside FETCH, but 8 each inside a FETCH
+    // response (the room kept for its items), so that "()()()..." cannot
+    // multiply the memory max_tokens allows.
+    std::string lists;
+    for (int i = 0; i < 200; ++i) lists += "()";
+    CHECK(parse_pieces({"* LIST (" + lists + ") \"/\" x\r\n"}, lim).error == std::error_code{});
+    CHECK(parse_pieces({"* 1 FETCH (X (" + lists + "))\r\n"}, lim).error == make_error_code(errc::too_many_tokens));
+    // An ordinary FETCH is far from the limit.
+    auto ok = parse_pieces({"* 1 FETCH (UID 5 FLAGS (\\Seen) ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL "
+                            "NIL NIL NIL NIL \"<m@x>\"))\r\n"},
+                           lim);
+    CHECK(ok.error == std::error_code{});
+    REQUIRE(ok.responses.size() == 1);
+    CHECK(pigeon::imap::test::dump(ok.responses[0].data.at(0)) == "(UID #5 FLAGS (\\Seen) ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<m@x>\"))");
+}
+
+TEST_CASE("response_parser: a quoted string of many escapes is read in one pass") {
+    // 4,000,000 escaped backslashes before the closing quote, in one 8 MiB
+    // line: each escape must not search the rest of the line for the quote
+    // again. That was quadratic (about 8 * 10^12 bytes scanned here, far
+    // beyond the test's timeout); one pass takes milliseconds.
+    parser_limits lim;
+    lim.max_line = 9 * 1024 * 1024;
+    std::string q;
+    q.reserve(8 * 1024 * 1024 + 64);
+    for (int i = 0; i < 4000000; ++i) q += "\\\\";  // an escaped backslash: the quote stays far ahead
+    auto o = parse_pieces({"* LIST () \"/\" \"" + q + "x\"\r\n"}, lim);
+    REQUIRE(o.error == std::error_code{});
+    REQUIRE(o.responses.size() == 1);
+    const auto& name = o.responses[0].data.at(2).text;
+    CHECK(name.size() == 4000001);
+    CHECK(name.substr(0, 4) == "\\\\\\\\");
+    CHECK(name.back() == 'x');
+}

@@ -111,6 +111,12 @@ public:
     };
 
     explicit response_parser(parser_limits limits = {});
+    // open_ points into current_: a copy would point into the original.
+    // A move keeps the heap buffers it points to.
+    response_parser(const response_parser&) = delete;
+    response_parser& operator=(const response_parser&) = delete;
+    response_parser(response_parser&&) = default;
+    response_parser& operator=(response_parser&&) = default;
 
     /// Consumes bytes up to the end of a response (ready), the line end after
     /// a literal's "{n}" (need_literal), or the end of data (need_more).

@@ -1,0 +1,72 @@
+#pragma once
+// The rows of a newest-first listing fetched in descending batches that the
+// server may complete in any order (RFC 9051 section 5.5: pipelined
+// commands may run concurrently): rows are kept until their batch and every
+// newer batch have completed, then handed out newest first.
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace pigeon::cli {
+
+template <class Item>
+class listing_order {
+public:
+    /// numbers: strictly descending (UIDs or sequence numbers); batch k
+    /// holds positions k*batch up to (k+1)*batch of them, as
+    /// imap::fetch_options::descending cuts the set.
+    listing_order(const std::vector<std::uint32_t>& numbers, std::size_t batch)
+        : numbers_(numbers), batch_(std::max<std::size_t>(batch, 1)),
+          done_((numbers.size() + batch_ - 1) / batch_), emitted_(numbers.size()) {}
+
+    /// Position of n in numbers, or npos.
+    std::size_t position(std::uint32_t n) const {
+        auto it = std::lower_bound(numbers_.begin(), numbers_.end(), n, std::greater<>());
+        return it != numbers_.end() && *it == n ? static_cast<std::size_t>(it - numbers_.begin()) : npos;
+    }
+
+    /// Keeps the row of n; false (nothing kept) when n is not listed or its
+    /// row went out already (a repeat). A second row for n replaces the first.
+    bool add(std::uint32_t n, Item item) {
+        const std::size_t at = position(n);
+        if (at == npos || emitted_[at]) return false;
+        pending_.insert_or_assign(n, std::move(item));
+        return true;
+    }
+
+    /// The batch whose highest number is `highest` has completed: hands out
+    /// (emit(Item&)) the rows of every completed batch not yet preceded by
+    /// a running one, newest first.
+    template <class Emit>
+    void batch_done(std::uint32_t highest, Emit&& emit) {
+        const std::size_t at = position(highest);
+        if (at == npos) return;
+        done_[at / batch_] = true;
+        for (; next_ < done_.size() && done_[next_]; ++next_)
+            for (std::size_t p = next_ * batch_; p < std::min(numbers_.size(), (next_ + 1) * batch_); ++p) {
+                auto it = pending_.find(numbers_[p]);
+                if (it == pending_.end()) continue;
+                emitted_[p] = true;
+                emit(it->second);
+                pending_.erase(it);
+            }
+    }
+
+    std::size_t held() const noexcept { return pending_.size(); }
+
+    static constexpr std::size_t npos = std::string::npos;
+
+private:
+    const std::vector<std::uint32_t>& numbers_;
+    std::size_t batch_;
+    std::vector<bool> done_;
+    std::vector<bool> emitted_;
+    std::size_t next_ = 0;  // the newest batch not handed out yet
+    std::map<std::uint32_t, Item> pending_;
+};
+
+} // namespace pigeon::cli

@@ -1,0 +1,48 @@
+// cli/listing_order: rows of descending batches handed out newest first,
+// whatever order the batches complete in.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "../../../cli/listing_order.hpp"
+
+using pigeon::cli::listing_order;
+
+TEST_CASE("listing_order: batches completing out of order still give newest first") {
+    const std::vector<std::uint32_t> numbers{90, 80, 70, 60, 50, 40, 30};  // batches of 3: {90 80 70} {60 50 40} {30}
+    listing_order<std::string> rows(numbers, 3);
+    std::vector<std::string> out;
+    auto emit = [&](std::string& r) { out.push_back(r); };
+    // The second batch's rows arrive and complete first: nothing goes out.
+    CHECK(rows.add(60, "60"));
+    CHECK(rows.add(40, "40"));  // 50 is missing (expunged)
+    rows.batch_done(60, emit);
+    CHECK(out.empty());
+    CHECK(rows.held() == 2);
+    // The first batch completes: both go out, newest first.
+    CHECK(rows.add(70, "70"));
+    CHECK(rows.add(90, "90"));
+    CHECK(rows.add(80, "80"));
+    CHECK(rows.add(80, "80 again"));  // a second row before its batch went out replaces the first
+    rows.batch_done(90, emit);
+    CHECK(out == std::vector<std::string>{"90", "80 again", "70", "60", "40"});
+    // A late repeat of a row that went out, and a number not listed, are not kept.
+    CHECK_FALSE(rows.add(90, "late"));
+    CHECK_FALSE(rows.add(55, "not listed"));
+    CHECK(rows.add(30, "30"));
+    rows.batch_done(30, emit);
+    CHECK(out.back() == "30");
+    CHECK(out.size() == 6);
+    CHECK(rows.held() == 0);
+}
+
+TEST_CASE("listing_order: positions in a descending list") {
+    const std::vector<std::uint32_t> numbers{4294967295u, 7, 1};
+    listing_order<int> rows(numbers, 2000);
+    CHECK(rows.position(4294967295u) == 0);
+    CHECK(rows.position(7) == 1);
+    CHECK(rows.position(1) == 2);
+    CHECK(rows.position(2) == rows.npos);
+    CHECK(rows.position(0) == rows.npos);
+}
