@@ -21,7 +21,7 @@ public:
     /// imap::fetch_options::descending cuts the set.
     listing_order(const std::vector<std::uint32_t>& numbers, std::size_t batch)
         : numbers_(numbers), batch_(std::max<std::size_t>(batch, 1)),
-          done_((numbers.size() + batch_ - 1) / batch_), emitted_(numbers.size()) {}
+          done_((numbers.size() + batch_ - 1) / batch_) {}
 
     /// Position of n in numbers, or npos.
     std::size_t position(std::uint32_t n) const {
@@ -29,11 +29,17 @@ public:
         return it != numbers_.end() && *it == n ? static_cast<std::size_t>(it - numbers_.begin()) : npos;
     }
 
-    /// Keeps the row of n; false (nothing kept) when n is not listed or its
-    /// row went out already (a repeat). A second row for n replaces the first.
-    bool add(std::uint32_t n, Item item) {
+    /// Whether a row for n would be kept: n is listed and its batch has not
+    /// been handed out yet (a later row is a repeat).
+    bool wants(std::uint32_t n) const {
         const std::size_t at = position(n);
-        if (at == npos || emitted_[at]) return false;
+        return at != npos && at / batch_ >= next_;
+    }
+
+    /// Keeps the row of n; false (nothing kept) unless wants(n). A second
+    /// row for n replaces the first.
+    bool add(std::uint32_t n, Item item) {
+        if (!wants(n)) return false;
         pending_.insert_or_assign(n, std::move(item));
         return true;
     }
@@ -50,7 +56,6 @@ public:
             for (std::size_t p = next_ * batch_; p < std::min(numbers_.size(), (next_ + 1) * batch_); ++p) {
                 auto it = pending_.find(numbers_[p]);
                 if (it == pending_.end()) continue;
-                emitted_[p] = true;
                 emit(it->second);
                 pending_.erase(it);
             }
@@ -64,7 +69,6 @@ private:
     const std::vector<std::uint32_t>& numbers_;
     std::size_t batch_;
     std::vector<bool> done_;
-    std::vector<bool> emitted_;
     std::size_t next_ = 0;  // the newest batch not handed out yet
     std::map<std::uint32_t, Item> pending_;
 };

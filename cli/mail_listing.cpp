@@ -73,7 +73,7 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
                      // session's flag change announced meanwhile.
                      if (!m.envelope) return;
                      const std::uint32_t n = by_sequence ? m.seq : m.uid.value_or(0);
-                     if (rows.position(n) == rows.npos) return;
+                     if (!rows.wants(n)) return;
                      summary s = summary_of(m);
                      s.account = t.account;
                      s.folder = t.folder;

@@ -24,9 +24,8 @@ const pigeon::cli::command_info* find_command(const std::string& name) {
 }
 
 const pigeon::cli::command_info* find_raw(const std::string& name) {
-    for (const auto& c : pigeon::cli::registry())
-        if (c.name == name && c.raw) return &c;
-    return nullptr;
+    const auto* c = find_command(name);
+    return c && c->raw ? c : nullptr;
 }
 
 } // namespace

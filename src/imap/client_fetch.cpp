@@ -70,9 +70,13 @@ private:
 
 } // namespace
 
+namespace {
+const char* fetch_command(const fetch_options& opts) noexcept { return opts.by_sequence ? "FETCH" : "UID FETCH"; }
+} // namespace
+
 void client::fetch_each(const uid_set& uids, const fetch_items& items, const message_handler& on_message,
                         const body_opener& open, const fetch_options& opts) {
-    const char* const command = opts.by_sequence ? "FETCH" : "UID FETCH";
+    const char* const command = fetch_command(opts);
     const std::string what = std::string(command) + ": ";
     require_selected(command);
     const auto& caps = session_.caps();
@@ -100,8 +104,11 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
     // A set with "*" goes whole: how far "*" reaches is the server's to say.
     batcher batches(wanted, wanted.has_star() ? 0xffffffffULL : opts.batch, opts.descending);
     const std::size_t window = std::max<std::size_t>(opts.in_flight, 1);
-    std::vector<std::string> in_flight;  // tags, in the order sent
-    std::vector<uid_set> in_flight_sets;  // their sets (on_batch_done)
+    struct sent {
+        std::string tag;
+        uid_set set;  // for on_batch_done
+    };
+    std::vector<sent> in_flight;  // in the order sent
     std::optional<command_error> refusal;
     std::vector<std::string> lines;
 
@@ -111,8 +118,7 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
             std::string tag = next_tag();
             uid_set part = batches.next();
             lines.push_back(tag + " " + command + " " + part.to_string() + suffix);
-            in_flight.push_back(std::move(tag));
-            in_flight_sets.push_back(std::move(part));
+            in_flight.push_back({std::move(tag), std::move(part)});
         }
         if (lines.size() == 1) conn_.write_line(lines.front());
         else if (!lines.empty()) conn_.write_lines(lines);
@@ -150,12 +156,10 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
             }
             // Completions may come in any order among the commands in
             // flight (RFC 9051 section 5.5); any other tag is forged.
-            auto it = std::find(in_flight.begin(), in_flight.end(), r.tag);
+            auto it = std::find_if(in_flight.begin(), in_flight.end(), [&](const sent& s) { return s.tag == r.tag; });
             if (it == in_flight.end()) fail(errc::unknown_tag, "response: " + core::excerpt(first_line_));
-            const auto at = it - in_flight.begin();
-            uid_set done = std::move(in_flight_sets[static_cast<std::size_t>(at)]);
+            uid_set done = std::move(it->set);
             in_flight.erase(it);
-            in_flight_sets.erase(in_flight_sets.begin() + at);
             if (r.cond != condition::ok && !refusal)
                 refusal.emplace(errc::command_failed, what + core::excerpt(first_line_),
                                 to_server_reply(r, first_line_));
@@ -180,7 +184,7 @@ std::vector<message_data> client::fetch(const uid_set& uids, const fetch_items& 
         [&](message_data& m) {
             if (out.size() >= opts_.limits.max_entries_kept)
                 fail(errc::response_too_large,
-                     std::string(opts.by_sequence ? "FETCH" : "UID FETCH") + ": more than " + std::to_string(opts_.limits.max_entries_kept) + " messages");
+                     std::string(fetch_command(opts)) + ": more than " + std::to_string(opts_.limits.max_entries_kept) + " messages");
             out.push_back(std::move(m));
         },
         {}, opts);

@@ -4,25 +4,18 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <algorithm>
 #include <new>
 #include <stdexcept>
 #include <vector>
 
+#include "pigeon/sasl/base64.hpp"
+
 namespace pigeon::oauth2 {
 
 std::string base64url(std::string_view bytes) {
-    // libcrypto's base64 (as sasl and net use it), then the URL alphabet of
-    // RFC 4648 section 5 without padding (RFC 7636 appendix A).
-    std::string out;
-    for (std::size_t at = 0; at < bytes.size();) {
-        const std::size_t n = std::min<std::size_t>(bytes.size() - at, 48 * 1024);  // int lengths
-        std::string chunk((n + 2) / 3 * 4 + 1, '\0');
-        const int w = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(chunk.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data() + at), static_cast<int>(n));
-        out.append(chunk.data(), static_cast<std::size_t>(w));
-        at += n;
-    }
+    // Base64, then the URL alphabet of RFC 4648 section 5 without padding
+    // (RFC 7636 appendix A).
+    std::string out = sasl::base64_encode(bytes);
     while (!out.empty() && out.back() == '=') out.pop_back();
     for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
     return out;

@@ -50,52 +50,6 @@ void wipe(void* p, std::size_t n) noexcept {
     if (p != nullptr && n > 0) OPENSSL_cleanse(p, n);
 }
 
-std::string base64_encode(std::string_view data) {
-    std::string out;
-    out.reserve((data.size() + 2) / 3 * 4);
-    while (!data.empty()) {
-        const std::size_t n = data.size() < encode_chunk ? data.size() : encode_chunk;
-        const std::size_t at = out.size();
-        out.resize(at + (n + 2) / 3 * 4 + 1);  // EVP_EncodeBlock writes a NUL
-        const int written = EVP_EncodeBlock(bytes(out) + at, bytes(data), static_cast<int>(n));
-        out.resize(at + static_cast<std::size_t>(written));
-        data.remove_prefix(n);
-    }
-    return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view b64) {
-    if (b64.size() % 4 != 0) return std::nullopt;
-    std::size_t pad = 0;
-    if (!b64.empty() && b64.back() == '=') pad = (b64.size() >= 2 && b64[b64.size() - 2] == '=') ? 2 : 1;
-    for (std::size_t i = 0; i < b64.size() - pad; ++i)
-        if (b64_value(b64[i]) < 0) return std::nullopt;
-    // A third '=' from the end, or one inside, failed the alphabet check above.
-    // The bits the padding leaves over must be zero (canonical encoding).
-    if (pad > 0) {
-        const int last = b64_value(b64[b64.size() - pad - 1]);
-        if ((last & (pad == 1 ? 0x03 : 0x0f)) != 0) return std::nullopt;
-    }
-
-    std::string out;
-    out.reserve(b64.size() / 4 * 3);
-    while (!b64.empty()) {
-        const std::size_t n = b64.size() < decode_chunk ? b64.size() : decode_chunk;
-        const std::size_t at = out.size();
-        out.resize(at + n / 4 * 3 + 1);
-        const int got = EVP_DecodeBlock(bytes(out) + at, bytes(b64.substr(0, n)), static_cast<int>(n));
-        if (got < 0) {
-            wipe(out);
-            return std::nullopt;
-        }
-        out.resize(at + static_cast<std::size_t>(got));
-        b64.remove_prefix(n);
-    }
-    // EVP_DecodeBlock counts the padding as zero bytes; drop them.
-    out.resize(out.size() - pad);
-    return out;
-}
-
 std::size_t digest_size(digest d) noexcept { return static_cast<std::size_t>(EVP_MD_get_size(md_of(d))); }
 
 std::string hash(digest d, std::string_view data) {
@@ -168,3 +122,55 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
 }
 
 } // namespace pigeon::sasl::detail
+
+// The public base64 (pigeon/sasl/base64.hpp), on the helpers above.
+namespace pigeon::sasl {
+using namespace detail;
+
+std::string base64_encode(std::string_view data) {
+    std::string out;
+    out.reserve((data.size() + 2) / 3 * 4);
+    while (!data.empty()) {
+        const std::size_t n = data.size() < encode_chunk ? data.size() : encode_chunk;
+        const std::size_t at = out.size();
+        out.resize(at + (n + 2) / 3 * 4 + 1);  // EVP_EncodeBlock writes a NUL
+        const int written = EVP_EncodeBlock(bytes(out) + at, bytes(data), static_cast<int>(n));
+        out.resize(at + static_cast<std::size_t>(written));
+        data.remove_prefix(n);
+    }
+    return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view b64) {
+    if (b64.size() % 4 != 0) return std::nullopt;
+    std::size_t pad = 0;
+    if (!b64.empty() && b64.back() == '=') pad = (b64.size() >= 2 && b64[b64.size() - 2] == '=') ? 2 : 1;
+    for (std::size_t i = 0; i < b64.size() - pad; ++i)
+        if (b64_value(b64[i]) < 0) return std::nullopt;
+    // A third '=' from the end, or one inside, failed the alphabet check above.
+    // The bits the padding leaves over must be zero (canonical encoding).
+    if (pad > 0) {
+        const int last = b64_value(b64[b64.size() - pad - 1]);
+        if ((last & (pad == 1 ? 0x03 : 0x0f)) != 0) return std::nullopt;
+    }
+
+    std::string out;
+    out.reserve(b64.size() / 4 * 3);
+    while (!b64.empty()) {
+        const std::size_t n = b64.size() < decode_chunk ? b64.size() : decode_chunk;
+        const std::size_t at = out.size();
+        out.resize(at + n / 4 * 3 + 1);
+        const int got = EVP_DecodeBlock(bytes(out) + at, bytes(b64.substr(0, n)), static_cast<int>(n));
+        if (got < 0) {
+            wipe(out);
+            return std::nullopt;
+        }
+        out.resize(at + static_cast<std::size_t>(got));
+        b64.remove_prefix(n);
+    }
+    // EVP_DecodeBlock counts the padding as zero bytes; drop them.
+    out.resize(out.size() - pad);
+    return out;
+}
+
+} // namespace pigeon::sasl

@@ -1,10 +1,13 @@
 #pragma once
-// Internal helpers of the sasl module: base64, digests and wiping, all over
+// Internal helpers of the sasl module: digests and wiping (base64 is public),
+// all over
 // libcrypto. Not installed, not public API.
 #include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "pigeon/sasl/base64.hpp"
 
 namespace pigeon::sasl::detail {
 
@@ -13,12 +16,8 @@ void wipe(std::string& s) noexcept;
 /// Overwrites n bytes at p (OPENSSL_cleanse).
 void wipe(void* p, std::size_t n) noexcept;
 
-/// Standard base64 with padding, no line breaks.
-std::string base64_encode(std::string_view data);
-/// Strict standard base64: only A-Z a-z 0-9 + /, length a multiple of 4,
-/// '=' only as one or two final padding characters, no whitespace.
-/// nullopt when the input is not exactly that. Empty input decodes to "".
-std::optional<std::string> base64_decode(std::string_view b64);
+using sasl::base64_decode;
+using sasl::base64_encode;
 
 enum class digest { md5, sha1, sha256 };
 
