@@ -139,7 +139,7 @@ const registrar append_cmd_reg{command_info{
             ->type_name("FLAG");
         return [c] { return mail::guarded([&] { return run(*c); }); };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

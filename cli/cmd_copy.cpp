@@ -43,12 +43,12 @@ std::function<int()> setup(CLI::App& sub, bool move) {
 const registrar copy_cmd{command_info{
     "copy", "Copy messages to another folder",
     [](CLI::App& sub) { return setup(sub, false); },
-    {}}};
+    {}, true}};
 
 const registrar move_cmd{command_info{
     "move", "Move messages to another folder (MOVE, or COPY + expunge of just these)",
     [](CLI::App& sub) { return setup(sub, true); },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -64,7 +64,7 @@ const registrar delete_cmd_reg{command_info{
         sub.add_flag("--expunge", c->expunge, "Remove for good instead of moving to the Trash");
         return [c] { return mail::guarded([&] { return run(*c); }); };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

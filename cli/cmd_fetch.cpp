@@ -48,7 +48,8 @@ const registrar reg{{"fetch", "Copy new mail from IMAP folders and POP3 maildrop
                              }
                          };
                      },
-                     {}}};
+                     {},
+                     true}};
 
 } // namespace
 } // namespace pigeon::cli

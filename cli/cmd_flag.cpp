@@ -70,7 +70,7 @@ const registrar flag_cmd_reg{command_info{
             return mail::guarded([&] { return run(*c); });
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

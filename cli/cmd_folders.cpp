@@ -124,7 +124,7 @@ const registrar folders_cmd{command_info{
                   "A JSON array: name, role, messages, unseen, attributes, delimiter");
         return [f] { return mail::guarded([&] { return run(*f); }); };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -29,7 +29,7 @@ const registrar list_cmd{command_info{
             });
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -283,7 +283,7 @@ const registrar news_cmd{command_info{
             return exit_usage;
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

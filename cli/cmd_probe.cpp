@@ -173,7 +173,7 @@ const registrar probe_cmd{command_info{
             return exit_ok;
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -186,7 +186,7 @@ const registrar queue_cmd{command_info{
             }
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

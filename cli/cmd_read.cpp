@@ -112,7 +112,7 @@ const registrar read_cmd_reg{command_info{
             return mail::guarded([&] { return run(*c); });
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

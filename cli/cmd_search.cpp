@@ -51,7 +51,7 @@ const registrar search_cmd{command_info{
             });
         };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

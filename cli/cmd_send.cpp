@@ -299,7 +299,7 @@ const registrar send_cmd{command_info{
                    "77 authentication failed or required, 78 configuration error.");
         return [s]() -> int { return run_send(*s); };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -499,7 +499,7 @@ const registrar sendmail_cmd{command_info{
     "sendmail",
     "Send the message on standard input (sendmail-compatible: -t, -i, -f, -F; also as argv[0] sendmail)",
     {},
-    [](const std::vector<std::string>& args) -> int { return run_sendmail(args); }}};
+    [](const std::vector<std::string>& args) -> int { return run_sendmail(args); }, true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -152,7 +152,7 @@ const registrar wait_cmd_reg{command_info{
         sub.add_flag("--new", c->new_only, "Only messages that arrive after pigeon wait started");
         return [c] { return mail::guarded([&] { return run(*c); }); };
     },
-    {}}};
+    {}, true}};
 
 } // namespace
 } // namespace pigeon::cli

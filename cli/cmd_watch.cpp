@@ -287,7 +287,8 @@ const registrar reg{{"watch", "Wait for new mail (IMAP IDLE, POP3 polling) and f
                              }
                          };
                      },
-                     {}}};
+                     {},
+                     true}};
 
 } // namespace
 } // namespace pigeon::cli

@@ -20,6 +20,9 @@ struct command_info {
     std::string description;
     setup_fn setup;     ///< set for CLI11 subcommands
     raw_fn raw;         ///< set for commands that parse argv themselves
+    /// The command connects to servers with TLS: main() starts OpenSSL's
+    /// set-up on a thread while the arguments are parsed (net::warm_up_tls).
+    bool tls = false;
 };
 
 std::vector<command_info>& registry();

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +39,12 @@ public:
     /// Keeps the row of n; false (nothing kept) unless wants(n). A second
     /// row for n replaces the first.
     bool add(std::uint32_t n, Item item) {
-        if (!wants(n)) return false;
-        pending_.insert_or_assign(n, std::move(item));
+        const std::size_t at = position(n);
+        if (at == npos || at / batch_ < next_) return false;
+        const std::size_t slot = at - next_ * batch_;
+        if (slot >= window_.size()) window_.resize(slot + 1);
+        if (!window_[slot]) ++held_;
+        window_[slot] = std::move(item);
         return true;
     }
 
@@ -52,16 +56,18 @@ public:
         const std::size_t at = position(highest);
         if (at == npos) return;
         done_[at / batch_] = true;
-        for (; next_ < done_.size() && done_[next_]; ++next_)
-            for (std::size_t p = next_ * batch_; p < std::min(numbers_.size(), (next_ + 1) * batch_); ++p) {
-                auto it = pending_.find(numbers_[p]);
-                if (it == pending_.end()) continue;
-                emit(it->second);
-                pending_.erase(it);
+        for (; next_ < done_.size() && done_[next_]; ++next_) {
+            const std::size_t n = std::min(window_.size(), batch_);
+            for (std::size_t slot = 0; slot < n; ++slot) {
+                if (!window_[slot]) continue;
+                emit(*window_[slot]);
+                --held_;
             }
+            window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(n));
+        }
     }
 
-    std::size_t held() const noexcept { return pending_.size(); }
+    std::size_t held() const noexcept { return held_; }
 
     static constexpr std::size_t npos = std::string::npos;
 
@@ -70,7 +76,10 @@ private:
     std::size_t batch_;
     std::vector<bool> done_;
     std::size_t next_ = 0;  // the newest batch not handed out yet
-    std::map<std::uint32_t, Item> pending_;
+    /// The rows kept, by position from the first of batch next_ on (a
+    /// vector, not a map: no node to allocate and free for each row).
+    std::vector<std::optional<Item>> window_;
+    std::size_t held_ = 0;
 };
 
 } // namespace pigeon::cli

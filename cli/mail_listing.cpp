@@ -67,6 +67,10 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
     o.on_batch_done = [&](const imap::uid_set& set, bool) {
         if (!set.ranges().empty()) rows.batch_done(set.ranges().back().last, emit);
     };
+    summary s;   // one for every message: its strings keep their storage
+    s.account = t.account;
+    s.folder = t.folder;
+    if (uidvalidity) s.uidvalidity = uidvalidity;
     c.fetch_each(imap::uid_set::from_numbers(numbers), imap::fetch_items::listing(),
                  [&](imap::message_data& m) {
                      // A FETCH without ENVELOPE is not the answer but another
@@ -74,10 +78,7 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
                      if (!m.envelope) return;
                      const std::uint32_t n = by_sequence ? m.seq : m.uid.value_or(0);
                      if (!rows.wants(n)) return;
-                     summary s = summary_of(m);
-                     s.account = t.account;
-                     s.folder = t.folder;
-                     if (uidvalidity) s.uidvalidity = uidvalidity;
+                     fill_summary(s, m);
                      rows.add(n, make(s));
                  },
                  {}, o);
@@ -88,7 +89,7 @@ void fetch_listing(imap::client& c, const target& t, const std::vector<std::uint
 void fetch_summaries(imap::client& c, const target& t, const std::vector<std::uint32_t>& uids,
                      const std::function<void(const summary&)>& each) {
     fetch_listing(
-        c, t, uids, false, [](summary& s) { return std::move(s); }, [&](const summary& s) { each(s); });
+        c, t, uids, false, [](const summary& s) { return s; }, [&](const summary& s) { each(s); });
 }
 
 std::vector<std::uint32_t> newest_sequence_page(std::uint32_t exists, std::size_t page, std::size_t page_size) {

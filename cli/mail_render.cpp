@@ -21,10 +21,17 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::vector<std::pair<std::string, std::string>> people_of(const imap::address_list& list) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& a : imap::mailboxes(list)) out.emplace_back(mime::decode_unstructured(a.name), a.addr_spec());
-    return out;
+/// out := (decoded name, address) of each mailbox of list, reusing out's
+/// elements.
+void people_into(std::vector<std::pair<std::string, std::string>>& out, const imap::address_list& list) {
+    std::size_t n = 0;
+    imap::for_each_mailbox(list, [&](const imap::address& a) {
+        if (n == out.size()) out.emplace_back();
+        out[n].first = mime::decode_unstructured(a.name);
+        out[n].second = a.addr_spec();
+        ++n;
+    });
+    out.resize(n);
 }
 
 std::vector<std::pair<std::string, std::string>> people_of(const mime::address_list& list) {
@@ -37,6 +44,9 @@ void set_date(summary& s, std::string_view raw) {
     if (auto d = mime::parse_date(raw)) {
         s.date = d->to_unix();
         s.date_iso = d->to_iso8601();
+    } else {
+        s.date.reset();
+        s.date_iso.clear();
     }
 }
 
@@ -96,20 +106,37 @@ bool summary::seen() const {
     return false;
 }
 
-summary summary_of(const imap::message_data& m) {
-    summary s;
+void fill_summary(summary& s, const imap::message_data& m) {
     s.uid = m.uid.value_or(0);
-    if (m.flags) s.flags = *m.flags;
-    if (m.rfc822_size) s.size = *m.rfc822_size;
-    if (m.internal_date) s.internal_date = m.internal_date->time.time_since_epoch().count();
+    if (m.flags)
+        s.flags = *m.flags;
+    else
+        s.flags.clear();
+    s.size = m.rfc822_size.value_or(0);
+    if (m.internal_date)
+        s.internal_date = m.internal_date->time.time_since_epoch().count();
+    else
+        s.internal_date.reset();
     if (m.envelope) {
         const auto& e = *m.envelope;
         s.subject = mime::decode_unstructured(e.subject);
-        s.from = people_of(e.from);
-        s.to = people_of(e.to);
+        people_into(s.from, e.from);
+        people_into(s.to, e.to);
         s.message_id = e.message_id;
         set_date(s, e.date);
+    } else {
+        s.subject.clear();
+        s.from.clear();
+        s.to.clear();
+        s.message_id.clear();
+        s.date.reset();
+        s.date_iso.clear();
     }
+}
+
+summary summary_of(const imap::message_data& m) {
+    summary s;
+    fill_summary(s, m);
     return s;
 }
 

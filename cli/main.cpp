@@ -7,6 +7,7 @@
 
 #include "command.hpp"
 #include "common.hpp"
+#include "pigeon/net/tls_warm_up.hpp"
 
 namespace pigeon::cli {
 std::vector<command_info>& registry() {
@@ -37,9 +38,15 @@ int main(int argc, char** argv) {
 
     try {
         // Personalities and raw subcommands parse their own arguments.
-        if (auto* c = find_raw(self)) return c->raw(std::vector<std::string>(argv + 1, argv + argc));
+        if (auto* c = find_raw(self)) {
+            if (c->tls) pigeon::net::warm_up_tls();
+            return c->raw(std::vector<std::string>(argv + 1, argv + argc));
+        }
         if (argc > 1) {
-            if (auto* c = find_raw(argv[1])) return c->raw(std::vector<std::string>(argv + 2, argv + argc));
+            if (auto* c = find_raw(argv[1])) {
+                if (c->tls) pigeon::net::warm_up_tls();
+                return c->raw(std::vector<std::string>(argv + 2, argv + argc));
+            }
         }
 
         CLI::App app{"pigeon: Internet mail and news from the command line"};
@@ -50,7 +57,9 @@ int main(int argc, char** argv) {
         // of CPU at each start: when argv[1] names a command, only that one
         // is declared in full (the others keep their name and description
         // for the help text, and cannot be reached from this argv).
-        const bool named = argc > 1 && find_command(argv[1]) != nullptr;
+        const command_info* named_cmd = argc > 1 ? find_command(argv[1]) : nullptr;
+        const bool named = named_cmd != nullptr;
+        if (named && named_cmd->tls) pigeon::net::warm_up_tls();
         for (auto& c : registry()) {
             CLI::App* sub = app.add_subcommand(c.name, c.description);
             if (c.raw) {

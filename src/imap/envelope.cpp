@@ -5,17 +5,17 @@
 
 namespace pigeon::imap {
 
-std::string address::addr_spec() const { return host.empty() ? mailbox : mailbox + "@" + host; }
+std::string address::addr_spec() const {
+    if (host.empty()) return mailbox;
+    std::string out;
+    out.reserve(mailbox.size() + 1 + host.size());
+    out.append(mailbox).append(1, '@').append(host);
+    return out;
+}
 
 std::vector<address> mailboxes(const address_list& list) {
     std::vector<address> out;
-    for (const auto& e : list) {
-        if (const auto* a = std::get_if<address>(&e)) out.push_back(*a);
-        else {
-            const auto& g = std::get<address_group>(e);
-            out.insert(out.end(), g.members.begin(), g.members.end());
-        }
-    }
+    for_each_mailbox(list, [&](const address& a) { out.push_back(a); });
     return out;
 }
 
@@ -27,6 +27,7 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
         ec = make_error_code(errc::malformed_reply);
         return std::nullopt;
     }
+    out.reserve(t.items.size());
     std::optional<address_group> group;  // a group being read
     for (const token& item : t.items) {
         if (detail::is_nil(item)) continue;

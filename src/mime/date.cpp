@@ -1,6 +1,7 @@
 // RFC 5322 section 3.3 date-time with the obsolete forms of section 4.3.
 #include <pigeon/mime/date.hpp>
 
+#include <array>
 #include <cstdio>
 #include <vector>
 
@@ -16,12 +17,26 @@ struct tok {
     bool number;
 };
 
+/// At most 32 tokens, in place (a date is parsed for every message of a
+/// listing: no allocation).
+class tokens {
+public:
+    void push_back(tok t) { v_[n_++] = t; }
+    std::size_t size() const noexcept { return n_; }
+    const tok& operator[](std::size_t i) const noexcept { return v_[i]; }
+    static constexpr std::size_t capacity = 32;
+
+private:
+    std::array<tok, capacity> v_{};
+    std::size_t n_ = 0;
+};
+
 // Splits into words, numbers and the separators ',' ':' '+' '-'; comments
 // and folding white space are dropped.
-std::vector<tok> lex(std::string_view s) {
-    std::vector<tok> out;
+tokens lex(std::string_view s) {
+    tokens out;
     std::size_t i = 0;
-    while (i < s.size() && out.size() < 32) {
+    while (i < s.size() && out.size() < tokens::capacity) {
         char c = s[i];
         if (detail::is_wsp(c)) { ++i; continue; }
         if (c == '(') { i = detail::skip_comment(s, i); continue; }

@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -16,6 +19,7 @@
 
 #include "pigeon/net/error.hpp"
 #include "pigeon/net/hostname.hpp"
+#include "pigeon/net/tls_warm_up.hpp"
 
 namespace pigeon::net::detail {
 namespace {
@@ -245,7 +249,44 @@ void load_system_store(SSL_CTX* ctx) {
     if (SSL_CTX_set_default_verify_paths(ctx) != 1) ERR_clear_error();   // no system store: only ca_file can help
 }
 
+// ---- warm-up ---------------------------------------------------------------
+
+/// The warm-up thread, joined by the first make_context() or at exit.
+struct warm_up_state {
+    std::mutex m;
+    std::thread t;
+    bool started = false;
+    ~warm_up_state() {
+        if (t.joinable()) t.join();
+    }
+};
+
+warm_up_state& warm_up() {
+    static warm_up_state s;
+    return s;
+}
+
+void warm_up_work() noexcept {
+    OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, nullptr);
+    // The first TLS context fetches every cipher and digest of the provider.
+    if (SSL_CTX* c = SSL_CTX_new(TLS_client_method())) SSL_CTX_free(c);
+    // The first public key read sets up the decoders (an X25519 key:
+    // SubjectPublicKeyInfo, 44 bytes, any 32-byte value).
+    static const unsigned char spki[44] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x6e, 0x03, 0x21, 0x00,
+                                           9};
+    const unsigned char* p = spki;
+    EVP_PKEY_free(d2i_PUBKEY(nullptr, &p, sizeof spki));
+    ERR_clear_error();
+}
+
+void wait_for_warm_up() {
+    auto& w = warm_up();
+    std::lock_guard<std::mutex> g(w.m);
+    if (w.t.joinable()) w.t.join();
+}
+
 ctx_ptr make_context(const tls_options& opts, std::string& detail, std::error_code& ec) {
+    wait_for_warm_up();
     ctx_ptr ctx(SSL_CTX_new(TLS_client_method()));
     if (!ctx) {
         ec = tls_errc::config_error;
@@ -439,3 +480,27 @@ handshake_result client_handshake(int fd, const std::string& server_name, const 
 }
 
 } // namespace pigeon::net::detail
+
+namespace pigeon::net {
+
+void warm_up_tls() noexcept {
+    // OpenSSL registers its clean-up with atexit() on its first
+    // initialisation; doing that here, before warm_up()'s object exists,
+    // makes exit() join the thread before OpenSSL is torn down (a program
+    // that ends at once would otherwise free OpenSSL's locks under the
+    // thread). The option must be one not yet done: with 0, or options
+    // already done, OPENSSL_init_crypto returns before registering
+    // anything. OPENSSL_INIT_ATFORK only installs fork handlers.
+    OPENSSL_init_crypto(OPENSSL_INIT_ATFORK, nullptr);
+    auto& w = detail::warm_up();
+    std::lock_guard<std::mutex> g(w.m);
+    if (w.started) return;
+    w.started = true;
+    try {
+        w.t = std::thread(detail::warm_up_work);
+    } catch (const std::system_error&) {
+        // No thread: the first connection does the work.
+    }
+}
+
+} // namespace pigeon::net

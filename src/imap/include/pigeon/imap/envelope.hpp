@@ -39,6 +39,17 @@ using address_list = std::vector<address_entry>;
 /// The mailboxes of a list, group members included, in order.
 std::vector<address> mailboxes(const address_list& list);
 
+/// Calls f(const address&) for each of mailboxes(list), without copying.
+template <class F>
+void for_each_mailbox(const address_list& list, F&& f) {
+    for (const auto& e : list) {
+        if (const auto* a = std::get_if<address>(&e))
+            f(*a);
+        else
+            for (const auto& m : std::get<address_group>(e).members) f(m);
+    }
+}
+
 struct envelope {
     std::string date;         ///< the Date field as sent
     std::string subject;
