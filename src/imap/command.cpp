@@ -1,6 +1,10 @@
 #include "pigeon/imap/command.hpp"
 
-#include <random>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
 
 #include "pigeon/imap/error.hpp"
 #include "pigeon/imap/string_encoding.hpp"
@@ -138,9 +142,15 @@ std::optional<command> command_builder::finish(std::error_code& ec) {
 // ---- tags ----------------------------------------------------------------------
 
 tag_generator::tag_generator() {
-    std::random_device rd;
-    std::uniform_int_distribution<int> letter(0, 25);
-    for (int i = 0; i < 4; ++i) prefix_ += static_cast<char>('A' + letter(rd));
+    // getrandom(2), not std::random_device: that one probes the CPU for
+    // RDRAND first, a trap to the hypervisor on a virtual machine, for
+    // every process. The prefix only has to differ between sessions.
+    unsigned char r[4] = {};
+    if (::getrandom(r, sizeof r, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof r)) {
+        const auto t = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        for (int i = 0; i < 4; ++i) r[i] = static_cast<unsigned char>(t >> (8 * i) ^ static_cast<unsigned>(::getpid()));
+    }
+    for (unsigned char b : r) prefix_ += static_cast<char>('A' + b % 26);
 }
 
 tag_generator::tag_generator(std::string prefix) : prefix_(std::move(prefix)) {}
