@@ -283,7 +283,7 @@ const registrar news_cmd{command_info{
             return exit_usage;
         };
     },
-    {}, true}};
+    {}}};  // no TLS warm-up: news is often plain NNTP, which never loads libcrypto
 
 } // namespace
 } // namespace pigeon::cli

@@ -38,6 +38,7 @@ RETRIEVE = os.path.join(ROOT, "bench", "retrieve")
 sys.path.insert(0, RETRIEVE)
 sys.path.insert(0, os.path.join(ROOT, "lab"))
 import peers  # noqa: E402  bench/retrieve/peers.py
+from fs_settle import free_bytes, remove_dirs, settle  # noqa: E402
 
 
 def _load_retrieve_run():
@@ -501,76 +502,14 @@ def run_row(row, ctx, k):
     if ctx.keep or "error" in res or res.get("check", "").split(" ")[0] != "ok":
         res["dir"] = d         # kept for a look
     elif free_bytes(ctx.work) < LOW_SPACE:
-        remove_dirs(ctx, [d])  # the next run pays for this (settle()), but the disk must not fill
+        remove_dirs([d])       # the next run pays for this (settle()), but the disk must not fill
         res["deleted_now"] = True
     else:
-        ctx.trash.append(d)    # deleted at the end: see settle()
+        ctx.trash.append(d)    # deleted at the end: see bench/retrieve/fs_settle.py
     return res
 
 
-# On an ext4 file system without a journal (the disk of the machines here),
-# the inode allocator skips every inode freed in the last 5 minutes (the
-# kernel's recently_deleted(): 5 s, or 305 s while the inode table block is
-# dirty, which it is as soon as new files are created next to the old). A
-# run that follows the deletion of the previous run's 10,000 files then
-# spends most of its system time in that scan: pigeon-imaps measured 3.4 s
-# of system time right after a deletion against 1.6-1.9 s without one. A
-# mail fetcher's real runs do not follow a mass deletion, so the runs'
-# directories are deleted at the end, and a run starts only when the last
-# deletion in the work directory is 310 s old.
-SETTLE_SECONDS = 310
 LOW_SPACE = 4 << 30
-
-
-def free_bytes(path):
-    st = os.statvfs(path)
-    return st.f_bavail * st.f_frsize
-
-
-def journal_less_ext4(path):
-    """True when `path` is on an ext4 file system without a journal."""
-    dev = os.stat(path).st_dev
-    try:
-        with open("/proc/self/mountinfo") as f:
-            for line in f:
-                parts = line.split()
-                if parts[2] != f"{os.major(dev)}:{os.minor(dev)}":
-                    continue
-                fstype, source = parts[parts.index("-") + 1], parts[parts.index("-") + 2]
-                if fstype != "ext4":
-                    return False
-                name = os.path.basename(os.path.realpath(source))
-                with open(f"/sys/fs/ext4/{name}/journal_task") as j:
-                    return j.read().strip() == "<none>"
-    except (OSError, ValueError, IndexError):
-        pass
-    return False
-
-
-def remove_dirs(ctx, dirs):
-    if not dirs:
-        return
-    for d in dirs:
-        shutil.rmtree(d, ignore_errors=True)
-    os.sync()
-    with open(os.path.join(ctx.work, ".deleted-at"), "w") as f:
-        f.write(f"{time.time():.0f}\n")
-
-
-def settle(ctx):
-    """Waits until the last deletion in the work directory is SETTLE_SECONDS
-    old, on a journal-less ext4 (see above)."""
-    if not ctx.settle or not journal_less_ext4(ctx.work):
-        return
-    try:
-        with open(os.path.join(ctx.work, ".deleted-at")) as f:
-            left = float(f.read()) + SETTLE_SECONDS - time.time()
-    except (OSError, ValueError):
-        return
-    if left > 0:
-        log(f"run.py: waiting {left:.0f} s: files were deleted in {ctx.work} less than {SETTLE_SECONDS} s ago, "
-            f"and this journal-less ext4 skips recently freed inodes (--no-settle to go on at once)")
-        time.sleep(left)
 
 
 def fmt_table(head, table, markdown):
@@ -596,7 +535,7 @@ def main():
                     help="where the Maildirs go (the same disk as the checkout by default)")
     ap.add_argument("--keep", action="store_true", help="keep every run's directory (default: only failed ones)")
     ap.add_argument("--no-settle", action="store_true",
-                    help="do not wait for earlier deletions in the work directory to age (see settle())")
+                    help="do not wait for earlier deletions to age (bench/retrieve/fs_settle.py)")
     ap.add_argument("--warmup", type=int, default=1, help="untimed IMAPS ceiling runs first (default 1)")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per run (default 1800)")
     ap.add_argument("--getmail-as-is", action="store_true",
@@ -641,7 +580,7 @@ def main():
     ctx.settle, ctx.trash = not a.no_settle, []
     os.makedirs(ctx.work, mode=0o700, exist_ok=True)
     # Run directories an interrupted earlier run left behind.
-    remove_dirs(ctx, [os.path.join(ctx.work, n) for n in os.listdir(ctx.work)
+    remove_dirs([os.path.join(ctx.work, n) for n in os.listdir(ctx.work)
                       if os.path.isdir(os.path.join(ctx.work, n)) and not n.startswith(".")])
     if not os.access(TIME, os.X_OK):
         sys.exit(f"run.py: {TIME} is missing (apt-get install time)")
@@ -659,7 +598,7 @@ def main():
         sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
     for _ in range(a.warmup):
         run_row(next(x for x in ROWS if x.name == "ceiling-imaps"), ctx, "warmup")
-    settle(ctx)
+    settle(ctx.work, ctx.settle)
     results = collections.defaultdict(list)
     jf = open(a.json, "a") if a.json else None
     rounds = max(a.runs, a.slow_runs)
@@ -671,7 +610,7 @@ def main():
                 if not wait_for_lab(lab, 120):
                     sys.exit(f"run.py: the lab ({lab}) is down: IMAPS/POP3S refuse connections (lab/lab.sh start)")
                 if not r.name.startswith("ceiling"):
-                    settle(ctx)     # a no-op unless a run was deleted early (low space)
+                    settle(ctx.work, ctx.settle)   # a no-op unless a run was deleted early (low space)
                 res = run_row(r, ctx, k if attempt == 0 else f"{k}.retry{attempt}")
                 if jf:
                     jf.write(json.dumps(res) + "\n")
@@ -707,7 +646,7 @@ def main():
         table.append([r.name, str(len(rs)), f"{w:.2f}", f"{c:.2f}",
                       f"{w / (cw * n):.2f}" if cw else "", f"{c / (cc * n):.2f}" if cc else "",
                       f"{rss / 1024:.1f}", "; ".join(checks)[:90]])
-    remove_dirs(ctx, ctx.trash)
+    remove_dirs(ctx.trash)
     print(fmt_table(head, table, a.markdown))
     j1, j4 = best("pigeon-jobs1", "wall"), best("pigeon-jobs4", "wall")
     if j1 and j4:

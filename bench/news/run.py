@@ -31,6 +31,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEERS = os.path.join(HERE, "..", "retrieve", "peers.py")
+sys.path.insert(0, os.path.join(HERE, "..", "retrieve"))
+from fs_settle import remove_dirs, settle  # noqa: E402
 URL = "nntp://127.0.0.1:10119/lab.bench"
 
 
@@ -69,6 +71,8 @@ def main():
     ap.add_argument("--pigeon", default="build/cli/pigeon")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--nntplib-sample", type=int, default=50)
+    ap.add_argument("--no-settle", action="store_true",
+                    help="do not wait for earlier deletions to age (bench/retrieve/fs_settle.py)")
     a = ap.parse_args()
     pigeon = os.path.abspath(a.pigeon)
     tmp = tempfile.mkdtemp(prefix="pigeon-news-bench-")
@@ -80,13 +84,17 @@ def main():
 
     def pigeon_fetch(kind):
         def f():
-            dest = os.path.join(tmp, "dest")
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.rmtree(tmp + "/state", ignore_errors=True)
+            # A fresh directory each run, all deleted at the end: a run
+            # right after deleting the last one's 5,000 files is slowed by
+            # the file system (bench/retrieve/fs_settle.py).
+            run_no = len(results.get(("fetch", "pigeon news fetch -> " + ("Maildir" if kind == "maildir" else kind)), []))
+            dest = os.path.join(tmp, f"dest-{kind}-{run_no}")
+            state = os.path.join(tmp, f"state-{kind}-{run_no}")
             if kind == "mbox":
                 os.makedirs(dest)
+            settle(tmp, not a.no_settle)
             spec = ("maildir:" + dest) if kind == "maildir" else ("mbox:" + dest + "/news.mbox")
-            w, c, m, _ = run([pigeon, "news", "fetch", URL, "--tls", "none", "--into", spec, "-q", "--state-dir", tmp + "/state"])
+            w, c, m, _ = run([pigeon, "news", "fetch", URL, "--tls", "none", "--into", spec, "-q", "--state-dir", state])
             if kind == "maildir":
                 assert count_files(dest) == 5000, count_files(dest)
             return w, c, m, ""
@@ -143,12 +151,13 @@ def main():
         ("fetch", "pigeon news fetch -> mbox", pigeon_fetch("mbox")),
     ]
     results = {}
+    settle(tmp, not a.no_settle)
     for r in range(a.runs):
         for job, impl, fn in jobs:
             if (impl.startswith("nntplib ->") or impl.startswith("slrnpull")) and r > 0:
                 continue   # minutes per run: once is enough
             results.setdefault((job, impl), []).append(fn())
-    shutil.rmtree(tmp, ignore_errors=True)
+    remove_dirs([tmp])
 
     print("| job | implementation | wall s | CPU s | wall / ceiling | peak RSS MiB | note |")
     print("| --- | --- | ---: | ---: | ---: | ---: | --- |")
