@@ -60,8 +60,10 @@ public:
             const std::size_t n = std::min(window_.size(), batch_);
             for (std::size_t slot = 0; slot < n; ++slot) {
                 if (!window_[slot]) continue;
-                emit(*window_[slot]);
+                auto row = std::move(*window_[slot]);
+                window_[slot].reset();   // handed out once, even if emit throws
                 --held_;
+                emit(row);
             }
             window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(n));
         }

@@ -9,7 +9,45 @@
 #include <cstring>
 #include <cstdint>
 
+// Hidden: libpigeon.so must not export toml++'s inline functions to a
+// program that may use a toml++ of its own (parse errors are caught here).
+// The standard headers toml++ uses come first, with default visibility:
+// what they declare (libc's, libstdc++'s) must stay visible.
+#include <cassert>
+#include <cfloat>
+#include <charconv>
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <fstream>
+#include <initializer_list>
+#include <iomanip>
+#include <iosfwd>
+#include <istream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <memory>
+#include <new>
+#include <optional>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+#if defined(__SSE4_1__)
+#include <smmintrin.h>
+#endif
+#pragma GCC visibility push(hidden)
 #include <toml++/toml.h>
+#pragma GCC visibility pop
 
 #include "pigeon/account/error.hpp"
 #include "pigeon/net/proxy_options.hpp"

@@ -257,6 +257,7 @@ struct warm_up_state {
     std::thread t;
     bool started = false;
     ~warm_up_state() {
+        std::lock_guard<std::mutex> g(m);
         if (t.joinable()) t.join();
     }
 };
@@ -283,6 +284,9 @@ void wait_for_warm_up() {
     auto& w = warm_up();
     std::lock_guard<std::mutex> g(w.m);
     if (w.t.joinable()) w.t.join();
+    // Too late for a warm-up now; and one started after this would outlive
+    // OpenSSL's clean-up at exit (registered after warm_up()'s object).
+    w.started = true;
 }
 
 ctx_ptr make_context(const tls_options& opts, std::string& detail, std::error_code& ec) {
@@ -498,7 +502,7 @@ void warm_up_tls() noexcept {
     w.started = true;
     try {
         w.t = std::thread(detail::warm_up_work);
-    } catch (const std::system_error&) {
+    } catch (...) {
         // No thread: the first connection does the work.
     }
 }

@@ -11,8 +11,8 @@ namespace pigeon::net {
 /// first thing overlaps that with its own start (arguments, configuration,
 /// name lookup, TCP connect). Optional: without it the first connection
 /// does the same work itself. The first TLS context made afterwards waits
-/// for the thread to finish; calls after the first do nothing. If no
-/// thread can be started, nothing happens.
+/// for the thread to finish; calls after the first, or after a first TLS
+/// context, do nothing. If no thread can be started, nothing happens.
 void warm_up_tls() noexcept;
 
 } // namespace pigeon::net
