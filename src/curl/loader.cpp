@@ -30,6 +30,13 @@ struct api {
     curl_slist* (*slist_append)(curl_slist*, const char*) = nullptr;
     void (*slist_free_all)(curl_slist*) = nullptr;
     curl_version_info_data* (*version_info)(CURLversion) = nullptr;
+    CURLM* (*multi_init)() = nullptr;
+    CURLMcode (*multi_cleanup)(CURLM*) = nullptr;
+    CURLMcode (*multi_add_handle)(CURLM*, CURL*) = nullptr;
+    CURLMcode (*multi_remove_handle)(CURLM*, CURL*) = nullptr;
+    CURLMcode (*multi_perform)(CURLM*, int*) = nullptr;
+    CURLMcode (*multi_wait)(CURLM*, curl_waitfd*, unsigned int, int, int*) = nullptr;
+    CURLMsg* (*multi_info_read)(CURLM*, int*) = nullptr;
 };
 
 std::once_flag once;
@@ -58,7 +65,12 @@ void load_once() {
                bind(lib, fns.easy_strerror, "curl_easy_strerror") && bind(lib, fns.easy_escape, "curl_easy_escape") &&
                bind(lib, fns.free, "curl_free") && bind(lib, fns.slist_append, "curl_slist_append") &&
                bind(lib, fns.slist_free_all, "curl_slist_free_all") &&
-               bind(lib, fns.version_info, "curl_version_info");
+               bind(lib, fns.version_info, "curl_version_info") && bind(lib, fns.multi_init, "curl_multi_init") &&
+               bind(lib, fns.multi_cleanup, "curl_multi_cleanup") &&
+               bind(lib, fns.multi_add_handle, "curl_multi_add_handle") &&
+               bind(lib, fns.multi_remove_handle, "curl_multi_remove_handle") &&
+               bind(lib, fns.multi_perform, "curl_multi_perform") && bind(lib, fns.multi_wait, "curl_multi_wait") &&
+               bind(lib, fns.multi_info_read, "curl_multi_info_read");
     ok.store(all, std::memory_order_release);
 }
 
@@ -163,5 +175,29 @@ PIGEON_HIDDEN void curl_slist_free_all(curl_slist* l) {
 }
 
 PIGEON_HIDDEN curl_version_info_data* curl_version_info(CURLversion v) { return ready() ? fns.version_info(v) : nullptr; }
+
+PIGEON_HIDDEN CURLM* curl_multi_init() { return ready() ? fns.multi_init() : nullptr; }
+
+PIGEON_HIDDEN CURLMcode curl_multi_cleanup(CURLM* m) {
+    return m && ready() ? fns.multi_cleanup(m) : CURLM_BAD_HANDLE;
+}
+
+PIGEON_HIDDEN CURLMcode curl_multi_add_handle(CURLM* m, CURL* h) {
+    return ready() ? fns.multi_add_handle(m, h) : CURLM_INTERNAL_ERROR;
+}
+
+PIGEON_HIDDEN CURLMcode curl_multi_remove_handle(CURLM* m, CURL* h) {
+    return ready() ? fns.multi_remove_handle(m, h) : CURLM_INTERNAL_ERROR;
+}
+
+PIGEON_HIDDEN CURLMcode curl_multi_perform(CURLM* m, int* running) {
+    return ready() ? fns.multi_perform(m, running) : CURLM_INTERNAL_ERROR;
+}
+
+PIGEON_HIDDEN CURLMcode curl_multi_wait(CURLM* m, curl_waitfd* extra, unsigned int n, int timeout_ms, int* numfds) {
+    return ready() ? fns.multi_wait(m, extra, n, timeout_ms, numfds) : CURLM_INTERNAL_ERROR;
+}
+
+PIGEON_HIDDEN CURLMsg* curl_multi_info_read(CURLM* m, int* left) { return ready() ? fns.multi_info_read(m, left) : nullptr; }
 
 } // extern "C"

@@ -1,6 +1,10 @@
 #include "pigeon/ftp/client.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cstring>
 #include <ctime>
 #include <exception>
@@ -60,6 +64,10 @@ int reply_code(const std::string& line) {
 
 struct client::impl {
     CURL* h = nullptr;
+    /// The multi handle every transfer runs on (see run()); it holds the
+    /// cached control connection between operations.
+    CURLM* m = nullptr;
+    std::vector<curl_socket_t> sockets;  ///< libcurl's open sockets, control first
     endpoint ep;
     credentials who;
     client_options opts;
@@ -96,14 +104,28 @@ struct client::impl {
     curl_slist* connect_to = nullptr;  ///< CURLOPT_CONNECT_TO for tls.server_name
 
     void cleanup() noexcept {
-        if (h) curl_easy_cleanup(h);  // QUIT on the cached control connection
+        if (m) curl_multi_cleanup(m);  // QUIT on the cached control connection
+        m = nullptr;
+        if (h) curl_easy_cleanup(h);
         h = nullptr;
+        sockets.clear();
         curl_slist_free_all(connect_to);
         connect_to = nullptr;
         connected = false;
     }
 
     // ---- callbacks ------------------------------------------------------
+
+    static int on_sockopt(void* self, curl_socket_t fd, curlsocktype) {
+        static_cast<impl*>(self)->sockets.push_back(fd);
+        return CURL_SOCKOPT_OK;
+    }
+
+    static int on_close_socket(void* self, curl_socket_t fd) {
+        auto& v = static_cast<impl*>(self)->sockets;
+        v.erase(std::remove(v.begin(), v.end(), fd), v.end());
+        return ::close(fd);
+    }
 
     static size_t on_header(char* data, size_t size, size_t n, void* self) {
         auto* p = static_cast<impl*>(self);
@@ -335,6 +357,10 @@ struct client::impl {
         curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME,
                          std::max(1L, static_cast<long>((opts.idle_timeout.count() + 999) / 1000)));
         curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+        curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, &impl::on_sockopt);
+        curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, this);
+        curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, &impl::on_close_socket);
+        curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, this);
         curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L);  // one control connection: a fresh one replaces the old
         auto buf = static_cast<long>(std::clamp<std::size_t>(opts.buffer_size, 16 * 1024, 2 * 1024 * 1024));
         curl_easy_setopt(h, CURLOPT_BUFFERSIZE, buf);
@@ -440,8 +466,51 @@ struct client::impl {
         fresh_next = false;
     }
 
+    /// curl_easy_perform, on our multi handle. QUIRK(libcurl 7.88): while
+    /// the data connection's TLS handshake is pending (vsftpd answers it
+    /// only once RETR/STOR has come), libcurl waits on the data socket
+    /// alone, so the control connection's replies to TYPE, SIZE and RETR
+    /// sit unread until a timer fires: 200 ms, then 1 s (curl_easy_perform's
+    /// longest wait), for every transfer. Until the first byte moves, the
+    /// control socket is waited on too, so each reply is read when it
+    /// comes. (Afterwards libcurl waits on what it needs; a control socket
+    /// left readable then would only make this loop spin.)
+    CURLcode run() {
+        if (!m && !(m = curl_multi_init())) return CURLE_OUT_OF_MEMORY;
+        if (curl_multi_add_handle(m, h) != CURLM_OK) return CURLE_FAILED_INIT;
+        CURLcode rc = CURLE_OK;
+        int running = 1;
+        int quick = 0;  // waits in a row that returned at once: a socket libcurl will not read yet
+        while (running) {
+            if (curl_multi_perform(m, &running) != CURLM_OK) {
+                rc = CURLE_FAILED_INIT;
+                break;
+            }
+            if (!running) break;
+            std::array<curl_waitfd, 4> extra{};
+            unsigned n = 0;
+            if (moved == 0 && quick < 20)
+                for (curl_socket_t fd : sockets) {
+                    if (n == extra.size()) break;
+                    extra[n].fd = fd;
+                    extra[n++].events = CURL_WAIT_POLLIN;
+                }
+            const auto t0 = std::chrono::steady_clock::now();
+            if (curl_multi_wait(m, n ? extra.data() : nullptr, n, quick < 20 ? 1000 : 10, nullptr) != CURLM_OK) {
+                rc = CURLE_FAILED_INIT;
+                break;
+            }
+            quick = std::chrono::steady_clock::now() - t0 < std::chrono::microseconds(200) ? quick + 1 : 0;
+        }
+        int left = 0;
+        while (CURLMsg* msg = curl_multi_info_read(m, &left))
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) rc = msg->data.result;
+        curl_multi_remove_handle(m, h);
+        return rc;
+    }
+
     void perform(const std::string& what) {
-        CURLcode rc = curl_easy_perform(h);
+        CURLcode rc = run();
         curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
         if (rc != CURLE_OK && !callback_error && !cancelled && moved == 0 && ep.tls != net::tls_mode::none &&
             !last_reply.empty() && reply_code(last_reply.front()) == 522) {
@@ -464,7 +533,7 @@ struct client::impl {
             errbuf[0] = '\0';
             tls.reset_result();
             curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
-            rc = curl_easy_perform(h);
+            rc = run();
             curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 0L);
         }
         if (rc != CURLE_OK) fail(rc, what);
