@@ -12,7 +12,12 @@
 //                                                \Deleted T (sorted ASCII)
 // Keywords ($Junk, ...) and \Recent are not stored. sync() then fsyncs every
 // directory that gained an entry since the last sync: new/ or cur/ after a
-// rename, and the parent of every directory created. So a message appears
+// rename, and the parent of every directory created. With opts.batch_sync
+// (Linux 5.8 or later) commit() only closes the file, and sync() calls
+// syncfs(2) on the file system of each folder instead: once before the
+// renames (every file's content on disk first), once after (the renames
+// and new directories). On this machine's virtio disk a Maildir file's
+// fsync was three I/O requests, each a trap to the hypervisor. So a message appears
 // in new/ or cur/ only once its content is on disk, and location() (known
 // at commit()) names a file that exists only after sync(): contains() is
 // false before, and a destination destroyed before sync() removes its
@@ -58,6 +63,7 @@
 #include <string>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <vector>
 
@@ -133,11 +139,25 @@ struct pending_rename {
     std::string from, to, dir;
 };
 
+/// Linux 5.8 or later: syncfs(2) reports write-back errors.
+bool syncfs_reports_errors() {
+    struct utsname u {};
+    if (::uname(&u) != 0) return false;
+    unsigned major = 0, minor = 0;
+    if (std::sscanf(u.release, "%u.%u", &major, &minor) != 2) return false;
+    return major > 5 || (major == 5 && minor >= 8);
+}
+
 struct maildir_core {
     ~maildir_core() {
         pool.reset();   // every fsync done (or abandoned), descriptors closed
         for (const auto& p : pending) ::unlink(p.from.c_str());
+        for (const auto& f : file_systems) ::close(f.second);
     }
+    /// opts.batch_sync in effect: one descriptor per file system the
+    /// folders are on (syncfs'd at sync()), opened before the first write.
+    bool use_syncfs = false;
+    std::vector<std::pair<dev_t, int>> file_systems;
     std::unique_ptr<fsync_pool> pool;   ///< created on the first commit with opts.fsync
     std::vector<pending_rename> pending;  ///< committed, renamed at sync()
     std::string root;
@@ -260,6 +280,19 @@ std::error_code ensure_maildir(maildir_core& core, const std::string& dir, bool 
         if (!core.opts.create) return make_error_code(errc::cannot_create);
         if (auto e = make_dir(core, p)) return e;
     }
+    if (core.use_syncfs) {
+        struct stat st {};
+        if (::stat(dir.c_str(), &st) != 0) return errno_code(errno, errc::cannot_create);
+        bool known = false;
+        for (const auto& f : core.file_systems) known = known || f.first == st.st_dev;
+        if (!known) {
+            // Opened now: syncfs reports the write-back errors that happen
+            // after the descriptor was opened.
+            const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (fd < 0) return errno_code(errno, errc::cannot_create);
+            core.file_systems.emplace_back(st.st_dev, fd);
+        }
+    }
     if (subfolder) {
         const std::string marker = dir + "/maildirfolder";
         struct stat st {};
@@ -316,7 +349,7 @@ public:
         }
         const int fd = fd_;
         fd_ = -1;
-        if (core_->opts.fsync) {
+        if (core_->opts.fsync && !core_->use_syncfs) {
             if (!core_->pool) core_->pool = std::make_unique<fsync_pool>(16);
             core_->pool->submit(fd);
         } else if (::close(fd) != 0) {
@@ -447,6 +480,13 @@ public:
         return nullptr;
     }
 
+    /// syncfs of every file system a folder is on.
+    std::error_code sync_file_systems() {
+        for (const auto& f : core_->file_systems)
+            if (::syncfs(f.second) != 0) return errno_code(errno);
+        return {};
+    }
+
     void sync(std::error_code& ec) override {
         ec.clear();
         // Content first: every committed file on disk before any rename.
@@ -455,6 +495,9 @@ public:
                 ec = e;
                 return;   // the files stay in tmp/ (removed with the destination)
             }
+        }
+        if (core_->use_syncfs && !core_->pending.empty()) {
+            if ((ec = sync_file_systems())) return;  // the files stay in tmp/
         }
         for (std::size_t i = 0; i < core_->pending.size(); ++i) {
             const auto& p = core_->pending[i];
@@ -468,6 +511,11 @@ public:
         core_->pending.clear();
         if (!core_->opts.fsync) {
             core_->dirty.clear();
+            return;
+        }
+        if (core_->use_syncfs) {
+            // The renames, and the directories created, on disk.
+            if (!core_->dirty.empty() && !(ec = sync_file_systems())) core_->dirty.clear();
             return;
         }
         for (auto it = core_->dirty.begin(); it != core_->dirty.end();) {
@@ -544,6 +592,7 @@ std::unique_ptr<destination> open_maildir(std::string root, const destination_op
     core->root = std::move(root);
     core->opts = opts;
     core->host = escaped_host();
+    core->use_syncfs = opts.fsync && opts.batch_sync && syncfs_reports_errors();
     if ((ec = ensure_maildir(*core, core->root, false))) return nullptr;
     core->ready.insert("");
     return std::make_unique<maildir_destination>(std::move(core));

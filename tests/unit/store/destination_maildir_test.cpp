@@ -18,9 +18,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::unique_ptr<store::destination> open_maildir(const std::string& root, bool fsync = true) {
+std::unique_ptr<store::destination> open_maildir(const std::string& root, bool fsync = true, bool batch_sync = true) {
     store::destination_options opts;
     opts.fsync = fsync;
+    opts.batch_sync = batch_sync;
     std::error_code ec;
     auto d = store::open_destination("maildir:" + root, opts, ec);
     REQUIRE_MESSAGE(d, ec.message());
@@ -73,7 +74,10 @@ TEST_CASE("maildir: line-end corner cases across three-way splits") {
 
 TEST_CASE("maildir: unique names with S= sizes and flags to cur/ in sorted letters") {
     temp_dir dir;
-    auto md = open_maildir(dir.path());
+    bool batch_sync = true;
+    SUBCASE("syncfs of the file system (batch_sync)") { batch_sync = true; }
+    SUBCASE("an fsync per file and directory") { batch_sync = false; }
+    auto md = open_maildir(dir.path(), true, batch_sync);
     const std::regex unique(R"(\d+\.M\d+P\d+Q\d+R[0-9a-f]{16}\.[^/:,]+,S=(\d+))");
 
     struct row {
@@ -245,7 +249,10 @@ TEST_CASE("maildir: abort and destruction leave nothing and the delivery's state
 
 TEST_CASE("maildir: sync() renames after the fsyncs and reports a folder removed under it") {
     temp_dir dir;
-    auto md = open_maildir(dir.path());
+    bool batch_sync = true;
+    SUBCASE("syncfs of the file system (batch_sync)") { batch_sync = true; }
+    SUBCASE("an fsync per file and directory") { batch_sync = false; }
+    auto md = open_maildir(dir.path(), true, batch_sync);
     std::error_code ec;
     md->sync(ec);
     CHECK(!ec);

@@ -120,6 +120,15 @@ struct destination_options {
     std::vector<std::pair<std::string, std::string>> mda_environment;
     /// fsync files and directories (off only for benchmarks of the rest).
     bool fsync = true;
+    /// Maildir, with fsync: make a batch durable with syncfs(2) of its file
+    /// system — once before the files are renamed into new/ or cur/, once
+    /// after — instead of an fsync per file and directory. The same
+    /// guarantee with a fraction of the I/O requests (5,000 small files:
+    /// one flush of the disk's cache instead of 5,000). Used only on Linux
+    /// 5.8 or later, where syncfs reports write-back errors; on older
+    /// kernels, or when false, every file and directory is fsynced. It also
+    /// writes back other programs' unwritten data on that file system.
+    bool batch_sync = true;
 };
 
 /// Parses "maildir:PATH", "mbox:PATH" or "mda:COMMAND" (a leading "~/" in
