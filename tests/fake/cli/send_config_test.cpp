@@ -140,6 +140,25 @@ TEST_CASE("config: invalid files -> exit 78 with the line") {
     CHECK(contains(r.err, "unknown key accounts.a.port"));
 }
 
+TEST_CASE("config: non-ASCII letters where toml++ 3.3 asks whether they are white space -> a clear error") {
+    // QUIRK(toml++ 3.3.0): is_non_ascii_horizontal_whitespace reaches
+    // __builtin_unreachable for code points U+00A1..U+0499 (and a block
+    // around U+3000) while the parser records a bare key: an accented key,
+    // as the fuzzer found. Values with accents parse as usual.
+    temp_dir dir;
+    auto path = dir.write("c.toml", "[cnts.a]\npe\xc3\xa9[[[[[[newt", 0600);
+    auto r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    CHECK(r.exit_code == 78);
+    CHECK(contains(r.err, "line 2"));
+    dir.write("c.toml", "[accounts.a]\nfrom = \"\xc3\x89lodie <e@example.org>\"\nnam\xc3\xa9 = 1\n", 0600);
+    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    CHECK(r.exit_code == 78);
+    CHECK(contains(r.err, "line 3"));
+    dir.write("c.toml", "[accounts.a]\nfrom = \"\xc3\x89lodie \xd0\x96 <e@example.org>\"\n", 0600);
+    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    CHECK(r.exit_code == 0);
+}
+
 TEST_CASE("password command: failure, empty output and timeout are clear errors (exit 78)") {
     temp_dir dir;
     const std::vector<std::string> base{"send", "--server", "smtp://127.0.0.1:1", "--user", "u", "--from",
