@@ -67,7 +67,7 @@ struct client::impl {
     /// The multi handle every transfer runs on (see run()); it holds the
     /// cached control connection between operations.
     CURLM* m = nullptr;
-    std::vector<curl_socket_t> sockets;  ///< libcurl's open sockets, control first
+    std::vector<curl_socket_t> sockets;  ///< libcurl's open sockets (the control connection's among them)
     endpoint ep;
     credentials who;
     client_options opts;

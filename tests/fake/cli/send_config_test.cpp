@@ -34,6 +34,12 @@ std::string from_of_dry_run(const std::string& out) {
     return out.substr(p + 6, out.find("\r\n", p) - p - 6);
 }
 
+/// `pigeon send --dry-run` with `text` as dir's configuration file c.toml.
+auto dry_run_with(temp_dir& dir, const std::string& text) {
+    const auto path = dir.write("c.toml", text, 0600);
+    return run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+}
+
 } // namespace
 
 TEST_CASE("config: the default account, --account, PIGEON_ACCOUNT and --from override") {
@@ -120,22 +126,18 @@ TEST_CASE("config: a password in a file readable by group or others -> exit 78")
 
 TEST_CASE("config: invalid files -> exit 78 with the line") {
     temp_dir dir;
-    auto path = dir.write("c.toml", "[accounts.a]\nserver = \n", 0600);
-    auto r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    auto r = dry_run_with(dir, "[accounts.a]\nserver = \n");
     CHECK(r.exit_code == 78);
     CHECK(contains(r.err, "line 2"));
 
-    dir.write("c.toml", "[accounts.a]\ntls = \"sometimes\"\n", 0600);
-    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    r = dry_run_with(dir, "[accounts.a]\ntls = \"sometimes\"\n");
     CHECK(r.exit_code == 78);
     CHECK(contains(r.err, "tls"));
 
-    dir.write("c.toml", "[accounts.a]\ndefault = true\n[accounts.b]\ndefault = true\n", 0600);
-    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    r = dry_run_with(dir, "[accounts.a]\ndefault = true\n[accounts.b]\ndefault = true\n");
     CHECK(r.exit_code == 78);
 
-    dir.write("c.toml", "[accounts.a]\nport = 25\nfrom = \"a@example.org\"\n", 0600);
-    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    r = dry_run_with(dir, "[accounts.a]\nport = 25\nfrom = \"a@example.org\"\n");
     CHECK(r.exit_code == 0);
     CHECK(contains(r.err, "unknown key accounts.a.port"));
 }
@@ -146,16 +148,13 @@ TEST_CASE("config: non-ASCII letters where toml++ 3.3 asks whether they are whit
     // around U+3000) while the parser records a bare key: an accented key,
     // as the fuzzer found. Values with accents parse as usual.
     temp_dir dir;
-    auto path = dir.write("c.toml", "[cnts.a]\npe\xc3\xa9[[[[[[newt", 0600);
-    auto r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    auto r = dry_run_with(dir, "[cnts.a]\npe\xc3\xa9[[[[[[newt");
     CHECK(r.exit_code == 78);
     CHECK(contains(r.err, "line 2"));
-    dir.write("c.toml", "[accounts.a]\nfrom = \"\xc3\x89lodie <e@example.org>\"\nnam\xc3\xa9 = 1\n", 0600);
-    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    r = dry_run_with(dir, "[accounts.a]\nfrom = \"\xc3\x89lodie <e@example.org>\"\nnam\xc3\xa9 = 1\n");
     CHECK(r.exit_code == 78);
     CHECK(contains(r.err, "line 3"));
-    dir.write("c.toml", "[accounts.a]\nfrom = \"\xc3\x89lodie \xd0\x96 <e@example.org>\"\n", 0600);
-    r = run_pigeon(dir, {"send", "--config", path, "--dry-run", "--to", "b@example.org"});
+    r = dry_run_with(dir, "[accounts.a]\nfrom = \"\xc3\x89lodie \xd0\x96 <e@example.org>\"\n");
     CHECK(r.exit_code == 0);
 }
 
