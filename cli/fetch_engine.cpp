@@ -177,6 +177,7 @@ public:
 
         constexpr std::size_t chunk = 500;
         const bool acts = pol_.mark_seen || pol_.delete_after;
+        run_.keep_durable(acts);
         for (std::size_t i = 0; i < candidates.size() && !stop_.load(); i += chunk) {
             std::vector<std::uint32_t> part(candidates.begin() + static_cast<std::ptrdiff_t>(i),
                                             candidates.begin() +
@@ -487,6 +488,63 @@ void run_imap(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
 
 // ---------------------------------------------------------------- POP3
 
+/// A maildrop's UIDL answers: (message number, UIDL) with the UIDLs in one
+/// block of text (a std::string each was 40 bytes plus a heap block).
+class uidl_table {
+public:
+    void add(std::uint32_t number, std::string_view uid) {
+        entries_.push_back({number, static_cast<std::uint32_t>(uid.size()), text_.size()});
+        text_.append(uid);
+    }
+    std::size_t size() const noexcept { return entries_.size(); }
+    std::uint32_t number(std::size_t i) const noexcept { return entries_[i].number; }
+    std::string_view uid(std::size_t i) const noexcept {
+        return std::string_view(text_).substr(entries_[i].offset, entries_[i].length);
+    }
+    /// Renames the second and later copies of a UIDL listed more than once
+    /// to "uidl 2", "uidl 3"..., in the order listed; true if there were any.
+    bool number_duplicates() {
+        std::vector<std::uint32_t> order(entries_.size());
+        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return uid(a) < uid(b); });
+        std::vector<std::pair<std::uint32_t, std::size_t>> renamed;  // index, its copy number
+        for (std::size_t i = 1, run = 1; i < order.size(); ++i) {
+            run = uid(order[i]) == uid(order[i - 1]) ? run + 1 : 1;
+            if (run > 1) renamed.emplace_back(order[i], run);
+        }
+        for (const auto& [i, n] : renamed) {
+            std::string u(uid(i));
+            u += " " + std::to_string(n);
+            entries_[i].offset = text_.size();
+            entries_[i].length = static_cast<std::uint32_t>(u.size());
+            text_ += u;
+        }
+        return !renamed.empty();
+    }
+    void sort_by_number() {
+        std::stable_sort(entries_.begin(), entries_.end(),
+                         [](const entry& a, const entry& b) { return a.number < b.number; });
+        entries_.shrink_to_fit();
+        text_.shrink_to_fit();
+    }
+    /// The UIDL of message n (after sort_by_number), empty if not listed.
+    std::string_view uid_of(std::uint32_t n) const noexcept {
+        auto it = std::lower_bound(entries_.begin(), entries_.end(), n,
+                                   [](const entry& e, std::uint32_t v) { return e.number < v; });
+        return it != entries_.end() && it->number == n ? uid(static_cast<std::size_t>(it - entries_.begin()))
+                                                       : std::string_view();
+    }
+
+private:
+    struct entry {
+        std::uint32_t number;
+        std::uint32_t length;
+        std::size_t offset;
+    };
+    std::vector<entry> entries_;
+    std::string text_;
+};
+
 void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>& stop, job_result& res) {
     pop3::client c;
     pop3::client_options o;
@@ -496,18 +554,17 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     const fetch_policy& pol = job.policy;
 
     // The maildrop's listing, kept compact (10,000 messages: a few hundred
-    // KB): UIDL and LIST answers in vectors sorted by message number, no
-    // per-message maps or copies of the UIDLs.
-    std::vector<pop3::message_uid> keyed;
+    // KB): the UIDLs in one block of text, the UIDL and LIST answers in
+    // vectors sorted by message number, no per-message maps or strings.
+    uidl_table keyed;
     try {
-        c.uidl([&](const pop3::message_uid& m) { keyed.push_back(m); });
+        c.uidl([&](const pop3::message_uid& m) { keyed.add(m.number, m.uid); });
     } catch (const core::command_error& e) {
         throw exit_error(exit_protocol, std::string("the server refused UIDL (") + e.what() +
                                             "): without unique ids pigeon cannot tell new messages from old ones");
     }
     std::vector<pop3::message_size> sizes;
     c.list([&](const pop3::message_size& m) { sizes.push_back(m); });
-    keyed.shrink_to_fit();
     sizes.shrink_to_fit();
     auto by_number = [](const auto& a, const auto& b) { return a.number < b.number; };
     std::stable_sort(sizes.begin(), sizes.end(), by_number);
@@ -520,34 +577,17 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     // A UIDL listed twice (a broken server): each copy gets its own key
     // ("uidl 2" for the second: a space never occurs in a UIDL), in the
     // order the server listed them.
-    bool dups = false;
-    {
-        std::vector<std::uint32_t> order(keyed.size());
-        for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::stable_sort(order.begin(), order.end(),
-                         [&](std::uint32_t a, std::uint32_t b) { return keyed[a].uid < keyed[b].uid; });
-        std::vector<std::pair<std::uint32_t, int>> renamed;  // index, its copy number
-        for (std::size_t i = 1, run = 1; i < order.size(); ++i) {
-            run = keyed[order[i]].uid == keyed[order[i - 1]].uid ? run + 1 : 1;
-            if (run > 1) renamed.emplace_back(order[i], static_cast<int>(run));
-        }
-        for (const auto& [i, n] : renamed) keyed[i].uid += " " + std::to_string(n);
-        dups = !renamed.empty();
-    }
-    if (dups)
+    if (keyed.number_duplicates())
         obs.note(job, "the server lists some UIDLs more than once; each copy is fetched and recorded on its own");
-    std::stable_sort(keyed.begin(), keyed.end(), by_number);
-    auto key_of = [&](std::uint32_t n) -> std::string {
-        auto it = std::lower_bound(keyed.begin(), keyed.end(), n,
-                                   [](const pop3::message_uid& m, std::uint32_t v) { return m.number < v; });
-        return it != keyed.end() && it->number == n ? it->uid : std::string();
-    };
+    keyed.sort_by_number();
+    auto key_of = [&](std::uint32_t n) { return std::string(keyed.uid_of(n)); };
 
     fetch_run run(job, obs, res);
     std::vector<std::uint32_t> wanted;
     std::uint64_t total_bytes = 0, too_large = 0;
-    for (const auto& [num, key] : keyed) {
-        if (run.delivered({"", 0, 0, key})) continue;
+    for (std::size_t i = 0; i < keyed.size(); ++i) {
+        const std::uint32_t num = keyed.number(i);
+        if (run.delivered({"", 0, 0, std::string(keyed.uid(i))})) continue;
         std::uint64_t size = size_of(num);
         if (pol.max_size && size > pol.max_size) {
             ++too_large;
@@ -585,7 +625,6 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                     return;
                 }
                 run.finish(std::move(cur), {"", 0, 0, key_of(s.number)}, {});
-                run.take_durable();  // deletion reads the state, not these: hold none
                 if (stop.load()) throw std::runtime_error("stop");
             });
     } catch (const std::exception& e) {
@@ -598,7 +637,6 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         }
     }
     run.flush();
-    run.take_durable();
     if (stopped) {
         c.close();   // no QUIT: nothing is deleted
         return;
@@ -613,7 +651,9 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
             std::unordered_map<std::string, std::int64_t> when;
             if (!pol.delete_after)
                 st.for_each_record("", [&](const store::delivered_record& r) { when[r.key.uidl] = r.delivered_at; });
-            for (const auto& [num, key] : keyed) {
+            for (std::size_t i = 0; i < keyed.size(); ++i) {
+                const std::uint32_t num = keyed.number(i);
+                const std::string key(keyed.uid(i));
                 if (!st.delivered({"", 0, 0, key})) continue;
                 if (!pol.delete_after) {
                     // POP3 has no dates: the age is the time since delivery.
@@ -634,7 +674,7 @@ void run_pop3(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
     {
         std::unordered_set<std::string_view> present;
         present.reserve(keyed.size());
-        for (const auto& m : keyed) present.insert(m.uid);
+        for (std::size_t i = 0; i < keyed.size(); ++i) present.insert(keyed.uid(i));
         std::vector<store::message_key> gone;
         std::lock_guard<std::mutex> g(job.account->mutex());
         job.account->state().for_each_record("", [&](const store::delivered_record& r) {

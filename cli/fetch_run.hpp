@@ -158,22 +158,31 @@ public:
         return true;
     }
 
-    /// Makes the batch durable, then records it (take_durable() has the keys).
+    /// Makes the batch durable, then records it (take_durable() has the
+    /// keys when keep_durable(true) was asked).
     void flush() {
         last_sync_ = std::chrono::steady_clock::now();
         if (pending_.empty()) return;
         std::error_code ec;
         dest_->sync(ec);
         if (ec) fail_store(ec);
+        // The records move out for confirm() (a copy of a batch of 1,000
+        // was half a megabyte at the peak) and back when it fails, so that
+        // a later flush (salvage) still has them.
         std::vector<store::delivered_record> recs;
         recs.reserve(pending_.size());
-        for (auto& p : pending_) recs.push_back(p.rec);
+        for (auto& p : pending_) recs.push_back(std::move(p.rec));
         {
             std::lock_guard<std::mutex> g(job_.account->mutex());
             state().confirm(recs, ec);
             if (!ec) state().sync(ec);
         }
-        if (ec) fail_store(ec);
+        if (ec) {
+            for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
+            fail_store(ec);
+        }
+        for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
+        recs = {};
         for (auto& p : pending_) {
             delivered_message m;
             m.account = job_.account->name();
@@ -190,7 +199,7 @@ public:
             m.from = mime::decode_unstructured(p.from);
             m.subject = mime::decode_unstructured(p.subject);
             obs_.delivered(job_, m);
-            durable_.push_back(p.rec.key);
+            if (keep_durable_) durable_.push_back(p.rec.key);
         }
         pending_.clear();
         pending_bytes_ = 0;
@@ -211,7 +220,11 @@ public:
         }
     }
 
-    /// Keys made durable since the last call.
+    /// Whether flush() keeps the keys it made durable for take_durable():
+    /// only a caller that acts on them on the server (\\Seen, deletion)
+    /// asks, so that a long fetch does not hold a key per message.
+    void keep_durable(bool on) { keep_durable_ = on; }
+    /// Keys made durable since the last call (with keep_durable(true)).
     std::vector<store::message_key> take_durable() { return std::exchange(durable_, {}); }
 
     void set_totals(std::uint64_t messages, std::uint64_t bytes) {
@@ -265,6 +278,7 @@ private:
     std::vector<pending_entry> pending_;
     std::uint64_t pending_bytes_ = 0;
     std::vector<store::message_key> durable_;
+    bool keep_durable_ = false;
     std::chrono::steady_clock::time_point last_sync_;
     std::uint64_t stream_bytes_ = 0, committed_bytes_ = 0, last_report_ = 0;
     std::uint64_t total_messages_ = 0, total_bytes_ = 0;

@@ -178,7 +178,6 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
                 }
                 if (!cur) return;
                 run.finish(std::move(cur), key_of(group, s.ref.number()), {});
-                run.take_durable();   // nothing to do on the server with them: hold none
                 if (stop.load()) throw stop_requested{};
             });
     } catch (const stop_requested&) {
@@ -190,7 +189,6 @@ void run_nntp(const fetch_job& job, fetch_observer& obs, const std::atomic<bool>
         throw;
     }
     run.flush();
-    run.take_durable();
     if (refused)
         obs.note(job, "group " + printable(group) + ": " + std::to_string(refused) +
                           " article(s) gone since the overview (423); not fetched");

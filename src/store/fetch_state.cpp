@@ -456,16 +456,35 @@ void fetch_state::confirm(const std::vector<delivered_record>& rs, std::error_co
         ec = make_error_code(errc::bad_state);
         return;
     }
+    // Written in pieces of about 64 KB (a batch of 1,000 records is ~300
+    // KB of lines), all or nothing: a failure takes the journal back to
+    // where the batch began.
+    const std::uint64_t start_size = impl_->journal_size, start_lines = impl_->journal_lines;
+    auto undo = [&] {
+        if (impl_->journal_size == start_size) return;
+        if (::ftruncate(impl_->journal_fd, static_cast<off_t>(start_size)) != 0) impl_->needs_truncate = true;
+        impl_->journal_size = start_size;
+        impl_->journal_lines = start_lines;
+    };
+    constexpr std::size_t piece = 64 * 1024;
     std::string lines;
+    std::uint64_t in_piece = 0;
     for (const delivered_record& r : rs) {
         const std::size_t before = lines.size();
         detail::append_record_line(lines, entry_kind::delivered, r);
         if (lines.size() - before > detail::max_journal_line + 1) {
+            undo();
             ec = std::make_error_code(std::errc::value_too_large);
             return;
         }
+        ++in_piece;
+        if (lines.size() >= piece) {
+            if ((ec = impl_->append(lines, in_piece))) return undo();
+            lines.clear();
+            in_piece = 0;
+        }
     }
-    if ((ec = impl_->append(lines, rs.size()))) return;
+    if (!lines.empty() && (ec = impl_->append(lines, in_piece))) return undo();
     for (const delivered_record& r : rs) impl_->records.put(r);
 }
 

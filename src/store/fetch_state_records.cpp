@@ -189,8 +189,7 @@ void record_table::put(const delivered_record& r) {
         n = free_;
         free_ = slots_[n].next;
     } else {
-        n = static_cast<std::uint32_t>(slots_.size());
-        slots_.emplace_back();
+        n = slots_.add();
     }
     const std::uint32_t f = intern_folder(r.key.folder);
     slot& s = slots_[n];

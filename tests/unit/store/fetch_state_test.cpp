@@ -648,3 +648,44 @@ TEST_CASE("fetch state: the delivery time survives the journal, lines without it
     CHECK(at.count("old-line") == 1);
     CHECK(at["old-line"] == 0);
 }
+
+TEST_CASE("fetch state: a batch is written in pieces, all or nothing") {
+    temp_dir t;
+    std::error_code ec;
+    std::vector<delivered_record> batch;
+    for (std::uint32_t uid = 1; uid <= 2000; ++uid) batch.push_back(imap_record("INBOX", 7, uid));  // ~500 KB
+    std::string before;
+    {
+        auto st = open_state(t.path(), ec);
+        REQUIRE(st);
+        st->confirm({imap_record("INBOX", 7, 5000)}, ec);
+        REQUIRE(!ec);
+        before = read_file(t / "journal");
+
+        // The last record cannot be written (its line is over the limit):
+        // the pieces already written are taken back, nothing is recorded.
+        auto bad = batch;
+        delivered_record huge = imap_record("INBOX", 7, 4000);
+        huge.location.assign(2u << 20, 'x');
+        bad.push_back(huge);
+        st->confirm(bad, ec);
+        CHECK(ec == std::errc::value_too_large);
+        CHECK(read_file(t / "journal") == before);
+        CHECK(st->size() == 1);
+        CHECK_FALSE(st->delivered(batch.front().key));
+
+        st->confirm(batch, ec);
+        REQUIRE(!ec);
+        CHECK(st->size() == 2001);
+    }
+    auto st = open_state(t.path(), ec);
+    REQUIRE(st);
+    CHECK(st->size() == 2001);
+    const std::string after = read_file(t / "journal");
+    CHECK(after.size() > before.size() + 300000);
+    CHECK(count_lines(after) == count_lines(before) + 2000);
+    std::map<std::uint32_t, delivered_record> got;
+    st->for_each_record("INBOX", [&](const delivered_record& r) { got[r.key.uid] = r; });
+    REQUIRE(got.size() == 2001);
+    for (const auto& r : batch) CHECK(same(got[r.key.uid], r));
+}
