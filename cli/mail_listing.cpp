@@ -129,6 +129,7 @@ message_facts pop3_facts(pop3::client& c, std::uint32_t n, std::uint64_t size, b
 }
 
 int run_listing(const mail_flags& f, const listing_flags& l, const target& t, const parsed_query* query) {
+    show::buffer_bulk_output();
     std::size_t page_size = l.page_size;
     if (l.all) page_size = 0;
     else if (page_size == 0 && !l.all) {

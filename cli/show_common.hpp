@@ -42,6 +42,11 @@ void write_out(std::string_view bytes);
 void finish_output();
 /// True when standard output is a terminal.
 bool stdout_is_terminal();
+/// A 64 KB buffer for standard output when it is not a terminal, for
+/// commands that write a whole listing at once (a 4 KB stdio buffer was a
+/// write(2) per 4 KB: a thousand for `list --all --json` of 10,000
+/// messages). Call before anything is written to standard output.
+void buffer_bulk_output();
 
 /// Text (UTF-8, in chunks split anywhere) written to standard output line by
 /// line through printable(): controls escaped, CR before LF dropped. Holds

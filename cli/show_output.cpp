@@ -46,6 +46,11 @@ void finish_output() {
 
 bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
 
+void buffer_bulk_output() {
+    static char buffer[64 * 1024];
+    if (!stdout_is_terminal()) std::setvbuf(stdout, buffer, _IOFBF, sizeof buffer);
+}
+
 void escaped_text_writer::emit_line(std::string_view line, bool newline) {
     if (newline && !line.empty() && line.back() == '\r') line.remove_suffix(1);
     std::string out = printable(line);

@@ -181,9 +181,12 @@ std::unique_ptr<socket_stream> socket_stream::connect_unix(const std::string& pa
 }
 
 std::size_t socket_stream::read_some(char* buf, std::size_t cap, std::error_code& ec) {
+    // No quick-ACK after a read that got bytes: only before each wait
+    // (read_once, wait_readable), where a peer that writes in pieces with
+    // Nagle's algorithm may be waiting for our ACK. A setsockopt per read
+    // was a third of the system calls of a bulk transfer.
     std::size_t n = read_once(buf, cap, ec);
     if (ec && cancelled_.load(std::memory_order_acquire)) ec = errc::cancelled;
-    if (n > 0 && tcp_) detail::quick_ack(fd_);
     return n;
 }
 
@@ -239,6 +242,7 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (tcp_) detail::quick_ack(fd_);
             if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
             continue;
         }
@@ -253,7 +257,10 @@ bool socket_stream::wait_readable(std::chrono::milliseconds timeout, std::error_
         ec = errc::connection_closed;
         return false;
     }
-    if (tls_ && SSL_pending(tls_->ssl.get()) > 0) return true;
+    // SSL_has_pending, not SSL_pending: with read-ahead, whole records not
+    // yet decrypted can be buffered while the socket is empty.
+    if (tls_ && SSL_has_pending(tls_->ssl.get())) return true;
+    if (tcp_) detail::quick_ack(fd_);
     pollfd p{fd_, POLLIN, 0};
     const auto ms = std::clamp<long long>(timeout.count(), 0, 24LL * 3600 * 1000);
     for (;;) {

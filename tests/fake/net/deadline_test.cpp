@@ -298,3 +298,21 @@ TEST_CASE("socket deadline: writes follow the progress rule") {
         CHECK(ms_since(t0) < 1500);
     }
 }
+
+TEST_CASE("socket wait_readable: a TLS record already read from the socket counts as input") {
+    // Two records arrive together; the channel takes the first line. With
+    // OpenSSL's read-ahead the second record sits inside OpenSSL, not in the
+    // socket: wait_readable must say so at once instead of polling the
+    // empty socket until the time runs out (IMAP IDLE would miss the line).
+    test::script_server srv("TLS\nS: 220 hi\nSLEEP 50\nS: 250 second\nSLEEP 3000\n");
+    auto ch = connect_to(srv, net::tls_mode::implicit);
+    ch.set_timeouts(timeouts(10s, 10s));
+    std::this_thread::sleep_for(300ms);   // both records are in the socket
+    CHECK(ch.read_line() == "220 hi");
+    std::error_code ec;
+    const auto t0 = clock_type::now();
+    CHECK(ch.wait_readable(2000ms, ec));
+    CHECK(!ec);
+    CHECK(ms_since(t0) < 500);
+    CHECK(ch.read_line() == "250 second");
+}
