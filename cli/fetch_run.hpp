@@ -172,16 +172,19 @@ public:
         std::vector<store::delivered_record> recs;
         recs.reserve(pending_.size());
         for (auto& p : pending_) recs.push_back(std::move(p.rec));
-        {
+        auto put_back = [&] {
+            for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
+        };
+        try {
             std::lock_guard<std::mutex> g(job_.account->mutex());
             state().confirm(recs, ec);
             if (!ec) state().sync(ec);
+        } catch (...) {
+            put_back();   // e.g. bad_alloc: salvage() must not record emptied records
+            throw;
         }
-        if (ec) {
-            for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
-            fail_store(ec);
-        }
-        for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
+        put_back();
+        if (ec) fail_store(ec);
         recs = {};
         for (auto& p : pending_) {
             delivered_message m;

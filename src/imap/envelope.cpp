@@ -19,7 +19,12 @@ std::vector<address> mailboxes(const address_list& list) {
     return out;
 }
 
-std::optional<address_list> parse_address_list(const token& t, std::error_code& ec) {
+namespace {
+
+// One body for both: Tok is const token& (strings copied) or token
+// (an rvalue: strings moved out of the tree).
+template <class Tok>
+std::optional<address_list> address_list_of(Tok&& t, std::error_code& ec) {
     ec.clear();
     address_list out;
     if (detail::is_nil(t)) return out;
@@ -29,7 +34,7 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
     }
     out.reserve(t.items.size());
     std::optional<address_group> group;  // a group being read
-    for (const token& item : t.items) {
+    for (auto& item : t.items) {
         if (detail::is_nil(item)) continue;
         if (!detail::is_list(item) || item.items.size() != 4) {
             ec = make_error_code(errc::malformed_reply);
@@ -39,13 +44,13 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
         std::string* fields[4] = {&a.name, &a.route, &a.mailbox, &a.host};
         bool nil[4] = {};
         for (std::size_t k = 0; k < 4; ++k) {
-            auto s = detail::nstring(item.items[k]);
+            nil[k] = detail::is_nil(item.items[k]);
+            auto s = detail::nstring(detail::forward_like<Tok>(item.items[k]));
             if (!s) {
                 ec = make_error_code(errc::malformed_reply);
                 return std::nullopt;
             }
             *fields[k] = std::move(*s);
-            nil[k] = detail::is_nil(item.items[k]);
         }
         if (nil[3]) {
             // host NIL: a group marker. mailbox NIL: the end of a group,
@@ -68,26 +73,36 @@ std::optional<address_list> parse_address_list(const token& t, std::error_code& 
     return out;
 }
 
-std::optional<envelope> parse_envelope(const token& t, std::error_code& ec) {
+template <class Tok>
+std::optional<envelope> envelope_of(Tok&& t, std::error_code& ec) {
     ec = make_error_code(errc::malformed_reply);
     if (!detail::is_list(t) || t.items.size() < 10) return std::nullopt;
-    const auto& it = t.items;
+    auto& it = t.items;
     envelope e;
     std::string* strings[4] = {&e.date, &e.subject, &e.in_reply_to, &e.message_id};
     const std::size_t string_at[4] = {0, 1, 8, 9};
     for (std::size_t k = 0; k < 4; ++k) {
-        auto s = detail::nstring(it[string_at[k]]);
+        auto s = detail::nstring(detail::forward_like<Tok>(it[string_at[k]]));
         if (!s) return std::nullopt;
         *strings[k] = std::move(*s);
     }
     address_list* lists[6] = {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc};
     for (std::size_t k = 0; k < 6; ++k) {
-        auto l = parse_address_list(it[2 + k], ec);
+        auto l = address_list_of(detail::forward_like<Tok>(it[2 + k]), ec);
         if (!l) return std::nullopt;
         *lists[k] = std::move(*l);
     }
     ec.clear();
     return e;
 }
+
+} // namespace
+
+std::optional<address_list> parse_address_list(const token& t, std::error_code& ec) { return address_list_of(t, ec); }
+std::optional<address_list> parse_address_list(token&& t, std::error_code& ec) {
+    return address_list_of(std::move(t), ec);
+}
+std::optional<envelope> parse_envelope(const token& t, std::error_code& ec) { return envelope_of(t, ec); }
+std::optional<envelope> parse_envelope(token&& t, std::error_code& ec) { return envelope_of(std::move(t), ec); }
 
 } // namespace pigeon::imap

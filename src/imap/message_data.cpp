@@ -30,7 +30,9 @@ bool split_item(std::string_view item, std::size_t open, std::string& section, s
     return true;
 }
 
-bool fill_section(const token& value, section_data& s) {
+// Tok: const token& (the bytes copied) or token (moved out).
+template <class Tok>
+bool fill_section(Tok&& value, section_data& s) {
     if (detail::is_nil(value)) {
         s.nil = true;
         return true;
@@ -38,12 +40,12 @@ bool fill_section(const token& value, section_data& s) {
     if (value.kind == token_kind::literal) {
         s.streamed = value.streamed;
         s.size = value.streamed ? value.size : value.text.size();
-        if (!value.streamed) s.bytes = value.text;
+        if (!value.streamed) s.bytes = detail::forward_like<Tok>(value.text);
         return true;
     }
     if (value.kind == token_kind::quoted) {
         s.size = value.text.size();
-        s.bytes = value.text;
+        s.bytes = detail::forward_like<Tok>(value.text);
         return true;
     }
     return false;
@@ -98,7 +100,12 @@ const section_data* message_data::find_section(std::string_view sec, bool binary
     return nullptr;
 }
 
-std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, body_limits limits) {
+namespace {
+
+// One body for both parse_fetch overloads: R is const response& (strings
+// copied) or response (given up: strings and bytes moved out).
+template <class R>
+std::optional<message_data> fetch_of(R&& r, std::error_code& ec, body_limits limits) {
     ec.clear();
     if (r.kind != response_kind::untagged || r.name != "FETCH" || r.is_status()) return std::nullopt;
     auto bad = [&ec]() -> std::optional<message_data> {
@@ -106,13 +113,13 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
         return std::nullopt;
     };
     if (!r.number || *r.number == 0 || r.data.size() != 1 || !detail::is_list(r.data[0])) return bad();
-    const auto& items = r.data[0].items;
+    auto& items = r.data[0].items;
     if (items.size() % 2 != 0) return bad();
     message_data m;
     m.seq = *r.number;
     for (std::size_t k = 0; k < items.size(); k += 2) {
         const token& name = items[k];
-        const token& value = items[k + 1];
+        auto& value = items[k + 1];
         if (name.kind != token_kind::atom) return bad();
         const std::string& n = name.text;
         if (iequals(n, "UID")) {
@@ -122,9 +129,10 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
         } else if (iequals(n, "FLAGS")) {
             if (!detail::is_list(value)) return bad();
             std::vector<std::string> flags;
-            for (const auto& f : value.items) {
+            flags.reserve(value.items.size());
+            for (auto& f : value.items) {
                 if (f.kind != token_kind::atom) return bad();
-                flags.push_back(f.text);
+                flags.push_back(detail::forward_like<R>(f.text));
             }
             m.flags = std::move(flags);
         } else if (iequals(n, "RFC822.SIZE")) {
@@ -137,7 +145,7 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
             if (!d) return bad();
             m.internal_date = *d;
         } else if (iequals(n, "ENVELOPE")) {
-            auto e = parse_envelope(value, ec);
+            auto e = parse_envelope(detail::forward_like<R>(value), ec);
             if (!e) return bad();
             m.envelope = std::move(*e);
         } else if (iequals(n, "BODYSTRUCTURE") || iequals(n, "BODY")) {
@@ -170,18 +178,28 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
             section_data s;
             s.item = n;
             s.binary = istarts_with(n, "BINARY[");
-            if (!split_item(n, n.find('['), s.section, s.origin) || !fill_section(value, s)) return bad();
+            if (!split_item(n, n.find('['), s.section, s.origin) ||
+                !fill_section(detail::forward_like<R>(value), s)) return bad();
             m.sections.push_back(std::move(s));
         } else if (iequals(n, "RFC822") || iequals(n, "RFC822.HEADER") || iequals(n, "RFC822.TEXT")) {
             section_data s;
             s.item = n;
             if (n.size() > 6) s.section = net::ascii::upper(n.substr(7));
-            if (!fill_section(value, s)) return bad();
+            if (!fill_section(detail::forward_like<R>(value), s)) return bad();
             m.sections.push_back(std::move(s));
         }
         // Anything else (X-GM-LABELS, PREVIEW, SAVEDATE, ...): skipped.
     }
     return m;
+}
+
+} // namespace
+
+std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, body_limits limits) {
+    return fetch_of(r, ec, limits);
+}
+std::optional<message_data> parse_fetch(response&& r, std::error_code& ec, body_limits limits) {
+    return fetch_of(std::move(r), ec, limits);
 }
 
 } // namespace pigeon::imap

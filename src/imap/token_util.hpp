@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "pigeon/imap/response.hpp"
 
@@ -20,6 +22,24 @@ inline bool is_string_token(const token& t) noexcept {
 inline std::optional<std::string> nstring(const token& t) {
     if (is_nil(t)) return std::string();
     if (t.is_string()) return t.text;
+    return std::nullopt;
+}
+
+/// A member of a token tree whose root came as From&& (deduced by a
+/// forwarding reference): moved from when the root was given up (an
+/// rvalue), read as const otherwise. (C++23's std::forward_like.)
+template <class From, class T>
+constexpr decltype(auto) forward_like(T& member) noexcept {
+    if constexpr (std::is_lvalue_reference_v<From> || std::is_const_v<std::remove_reference_t<From>>)
+        return static_cast<const T&>(member);
+    else
+        return std::move(member);
+}
+
+/// nstring that takes the text out of a token the caller gives up.
+inline std::optional<std::string> nstring(token&& t) {
+    if (is_nil(t)) return std::string();
+    if (t.is_string()) return std::move(t.text);
     return std::nullopt;
 }
 

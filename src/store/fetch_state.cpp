@@ -467,24 +467,29 @@ void fetch_state::confirm(const std::vector<delivered_record>& rs, std::error_co
         impl_->journal_lines = start_lines;
     };
     constexpr std::size_t piece = 64 * 1024;
-    std::string lines;
-    std::uint64_t in_piece = 0;
-    for (const delivered_record& r : rs) {
-        const std::size_t before = lines.size();
-        detail::append_record_line(lines, entry_kind::delivered, r);
-        if (lines.size() - before > detail::max_journal_line + 1) {
-            undo();
-            ec = std::make_error_code(std::errc::value_too_large);
-            return;
+    try {
+        std::string lines;
+        std::uint64_t in_piece = 0;
+        for (const delivered_record& r : rs) {
+            const std::size_t before = lines.size();
+            detail::append_record_line(lines, entry_kind::delivered, r);
+            if (lines.size() - before > detail::max_journal_line + 1) {
+                undo();
+                ec = std::make_error_code(std::errc::value_too_large);
+                return;
+            }
+            ++in_piece;
+            if (lines.size() >= piece) {
+                if ((ec = impl_->append(lines, in_piece))) return undo();
+                lines.clear();
+                in_piece = 0;
+            }
         }
-        ++in_piece;
-        if (lines.size() >= piece) {
-            if ((ec = impl_->append(lines, in_piece))) return undo();
-            lines.clear();
-            in_piece = 0;
-        }
+        if (!lines.empty() && (ec = impl_->append(lines, in_piece))) return undo();
+    } catch (...) {
+        undo();   // out of memory half way: nothing of the batch stays
+        throw;
     }
-    if (!lines.empty() && (ec = impl_->append(lines, in_piece))) return undo();
     for (const delivered_record& r : rs) impl_->records.put(r);
 }
 

@@ -478,3 +478,70 @@ TEST_CASE("section specs") {
         CHECK_FALSE(parse_section(bad));
     }
 }
+
+namespace {
+
+std::string dump_addresses(const pigeon::imap::address_list& l) {
+    std::string out;
+    auto one = [&](const pigeon::imap::address& a) {
+        out += "[" + a.name + "|" + a.route + "|" + a.mailbox + "|" + a.host + "]";
+    };
+    for (const auto& e : l) {
+        if (const auto* a = std::get_if<pigeon::imap::address>(&e)) {
+            one(*a);
+        } else {
+            const auto& g = std::get<pigeon::imap::address_group>(e);
+            out += "{" + g.name + ":";
+            for (const auto& m : g.members) one(m);
+            out += "}";
+        }
+    }
+    return out;
+}
+
+std::string dump_fetch(const pigeon::imap::message_data& m) {
+    std::string out = "seq " + std::to_string(m.seq) + " uid " + (m.uid ? std::to_string(*m.uid) : "-");
+    if (m.flags)
+        for (const auto& f : *m.flags) out += " flag " + f;
+    if (m.envelope) {
+        const auto& e = *m.envelope;
+        out += "\ndate " + e.date + "\nsubject " + e.subject + "\nin-reply-to " + e.in_reply_to + "\nmessage-id " +
+               e.message_id;
+        for (const auto* l : {&e.from, &e.sender, &e.reply_to, &e.to, &e.cc, &e.bcc}) out += "\n" + dump_addresses(*l);
+    }
+    for (const auto& s : m.sections)
+        out += "\nsection " + s.item + " " + s.section + " " + std::to_string(s.size) + " " + s.bytes +
+               (s.nil ? " nil" : "");
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("parse_fetch of a response given up moves its strings and gives the same result as a copy") {
+    const std::string long_name(200, 'n');
+    const std::string in =
+        "* 7 FETCH (UID 42 FLAGS (\\Seen $Forwarded \\Answered) ENVELOPE (\"Fri, 06 Dec 2026 10:00:00 +0000\" "
+        "{31}\r\nA subject long enough for heaps"
+        " ((\"" + long_name + "\" NIL \"someone.with.a.long.mailbox\" \"mail.example.org\")) NIL NIL "
+        "((\"group-name-that-is-long\" NIL \"undisclosed\" NIL)(NIL NIL \"member\" \"example.com\")(NIL NIL NIL NIL)) "
+        "NIL NIL \"<parent@example.org>\" \"<0123456789abcdef@example.org>\") "
+        "BODY[HEADER.FIELDS (X)] {25}\r\nX: a value that is long\r\n BODY[1] NIL)\r\n";
+    const pigeon::imap::response r = parse_one(in);
+    std::error_code ec;
+    auto copied = parse_fetch(r, ec);
+    REQUIRE(copied);
+    REQUIRE(!ec);
+    pigeon::imap::response given = r;
+    auto moved = parse_fetch(std::move(given), ec);
+    REQUIRE(moved);
+    REQUIRE(!ec);
+    CHECK(dump_fetch(*moved) == dump_fetch(*copied));
+    CHECK(copied->envelope->subject == "A subject long enough for heaps");
+    CHECK(dump_addresses(copied->envelope->from).find(long_name) != std::string::npos);
+    REQUIRE(copied->sections.size() == 2);
+    CHECK(copied->sections[0].bytes == "X: a value that is long\r\n");
+    CHECK(copied->sections[1].nil);
+    // The copy's source is untouched; the one given up lost its strings.
+    CHECK(r.data[0].items[5].items[1].text == "A subject long enough for heaps");
+    CHECK(given.data[0].items[5].items[1].text.empty());
+}

@@ -70,7 +70,10 @@ struct envelope {
 /// at the end of a list is closed there; an end marker without a start and
 /// NIL members of an address list are skipped.
 std::optional<envelope> parse_envelope(const token& t, std::error_code& ec);
+/// The same, moving the strings out of a token the caller gives up.
+std::optional<envelope> parse_envelope(token&& t, std::error_code& ec);
 /// An address list: "((name adl mailbox host) ...)" or NIL.
 std::optional<address_list> parse_address_list(const token& t, std::error_code& ec);
+std::optional<address_list> parse_address_list(token&& t, std::error_code& ec);
 
 } // namespace pigeon::imap

@@ -73,5 +73,8 @@ struct message_data {
 /// if r is not a FETCH response; nullopt with errc::malformed_reply (or the
 /// body structure's too_deep / too_many_tokens) if it is malformed.
 std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, body_limits limits = {});
+/// The same, moving strings and bytes out of a response the caller gives up
+/// (left valid but unspecified).
+std::optional<message_data> parse_fetch(response&& r, std::error_code& ec, body_limits limits = {});
 
 } // namespace pigeon::imap
