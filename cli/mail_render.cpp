@@ -7,6 +7,8 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <utility>
+#include <variant>
 
 #include "common.hpp"
 #include "json_writer.hpp"
@@ -21,16 +23,30 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+/// out := raw decoded (RFC 2047, unfolded, trimmed); raw's storage is taken
+/// as it is when decoding would not change it (most subjects and names).
+void take_unstructured(std::string& out, std::string& raw) {
+    if (mime::is_plain_unstructured(raw)) out = std::move(raw);
+    else out = mime::decode_unstructured(raw);
+}
+
 /// out := (decoded name, address) of each mailbox of list, reusing out's
-/// elements.
-void people_into(std::vector<std::pair<std::string, std::string>>& out, const imap::address_list& list) {
+/// elements; the names are taken out of list.
+void people_into(std::vector<std::pair<std::string, std::string>>& out, imap::address_list& list) {
     std::size_t n = 0;
-    imap::for_each_mailbox(list, [&](const imap::address& a) {
+    auto one = [&](imap::address& a) {
         if (n == out.size()) out.emplace_back();
-        out[n].first = mime::decode_unstructured(a.name);
-        out[n].second = a.addr_spec();
+        take_unstructured(out[n].first, a.name);
+        std::string& spec = out[n].second;   // addr_spec() without a new string
+        spec.assign(a.mailbox);
+        if (!a.host.empty()) spec.append(1, '@').append(a.host);
         ++n;
-    });
+    };
+    for (auto& e : list) {
+        if (auto* a = std::get_if<imap::address>(&e)) one(*a);
+        else
+            for (auto& member : std::get<imap::address_group>(e).members) one(member);
+    }
     out.resize(n);
 }
 
@@ -106,10 +122,10 @@ bool summary::seen() const {
     return false;
 }
 
-void fill_summary(summary& s, const imap::message_data& m) {
+void fill_summary(summary& s, imap::message_data& m) {
     s.uid = m.uid.value_or(0);
     if (m.flags)
-        s.flags = *m.flags;
+        s.flags = std::move(*m.flags);
     else
         s.flags.clear();
     s.size = m.rfc822_size.value_or(0);
@@ -118,11 +134,11 @@ void fill_summary(summary& s, const imap::message_data& m) {
     else
         s.internal_date.reset();
     if (m.envelope) {
-        const auto& e = *m.envelope;
-        s.subject = mime::decode_unstructured(e.subject);
+        auto& e = *m.envelope;
+        take_unstructured(s.subject, e.subject);
         people_into(s.from, e.from);
         people_into(s.to, e.to);
-        s.message_id = e.message_id;
+        s.message_id = std::move(e.message_id);
         set_date(s, e.date);
     } else {
         s.subject.clear();
@@ -136,7 +152,8 @@ void fill_summary(summary& s, const imap::message_data& m) {
 
 summary summary_of(const imap::message_data& m) {
     summary s;
-    fill_summary(s, m);
+    imap::message_data copy = m;
+    fill_summary(s, copy);
     return s;
 }
 

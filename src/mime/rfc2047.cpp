@@ -135,6 +135,19 @@ std::string decode_unstructured(std::string_view raw) {
     return detail::scrub_controls(std::string(detail::trim(d)));
 }
 
+bool is_plain_unstructured(std::string_view raw) noexcept {
+    if (raw.empty()) return true;
+    if (detail::is_wsp(raw.front()) || detail::is_wsp(raw.back())) return false;
+    bool ascii = true;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        const auto u = static_cast<unsigned char>(raw[i]);
+        if ((u < 0x20 && u != '\t') || u == 0x7F) return false;  // line breaks too
+        if (u >= 0x80) ascii = false;
+        if (u == '=' && i + 1 < raw.size() && raw[i + 1] == '?') return false;
+    }
+    return ascii || is_valid_utf8(raw);
+}
+
 std::string decode_phrase_words(std::string_view text) {
     return detail::scrub_controls(decode_impl(text));
 }

@@ -3,6 +3,9 @@
 
 #include <pigeon/mime/rfc2047.hpp>
 #include <pigeon/mime/header.hpp>
+#include <functional>
+#include <string>
+#include <vector>
 
 using namespace pigeon::mime;
 
@@ -77,4 +80,41 @@ TEST_CASE("decode_encoded_word: single words") {
     CHECK(bytes == "x y");
     CHECK_FALSE(decode_encoded_word("=?UTF-8?Q?x_y?= ", cs, bytes));
     CHECK_FALSE(decode_encoded_word("plain", cs, bytes));
+}
+
+TEST_CASE("is_plain_unstructured: true exactly where decoding changes nothing") {
+    using pigeon::mime::decode_unstructured;
+    using pigeon::mime::is_plain_unstructured;
+    const std::vector<std::string> plain = {
+        "", "Hello", "Re: the meeting at 10:00", "tab\tinside", "Gr\xc3\xbc\xc3\x9f" "e", "a = b ? c", "=", "?=",
+        "x=", "\xe6\x97\xa5\xe6\x9c\xac"};
+    for (const auto& s : plain) {
+        CAPTURE(s);
+        CHECK(is_plain_unstructured(s));
+        CHECK(decode_unstructured(s) == s);
+    }
+    const std::vector<std::string> not_plain = {
+        " leading", "trailing ", "\tx", "x\t", "folded\r\n line", "line\nbreak", "cr\rinside", "nul" + std::string(1, '\0') + "x",
+        "del\x7f", "=?UTF-8?Q?caf=C3=A9?=", "x =?us-ascii?q?y?= z", "\xff not UTF-8", "bad \xc3"};
+    for (const auto& s : not_plain) {
+        CAPTURE(s);
+        CHECK_FALSE(is_plain_unstructured(s));
+    }
+    // Where it says no, decoding may or may not change the text; where it
+    // says yes, it must not: every string of a small alphabet up to length 4.
+    const std::string alphabet = std::string("a =?\t\r\n\x01\x7f\xc3\xa9", 11);
+    std::string s;
+    std::function<void(std::size_t)> walk = [&](std::size_t depth) {
+        if (is_plain_unstructured(s)) {
+            CAPTURE(s);
+            REQUIRE(decode_unstructured(s) == s);
+        }
+        if (depth == 4) return;
+        for (char c : alphabet) {
+            s.push_back(c);
+            walk(depth + 1);
+            s.pop_back();
+        }
+    };
+    walk(0);
 }

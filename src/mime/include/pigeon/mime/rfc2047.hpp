@@ -22,6 +22,12 @@ namespace pigeon::mime {
 /// decodes encoded words, trims leading/trailing blanks.
 std::string decode_unstructured(std::string_view raw);
 
+/// True when decode_unstructured(raw) would give raw back unchanged: no
+/// line break, no blank at either end, no encoded word ("=?"), no control
+/// character but TAB, valid UTF-8. A caller that owns raw can then use it
+/// as it is (the common case: a plain subject or display name).
+bool is_plain_unstructured(std::string_view raw) noexcept;
+
 /// Decodes a phrase (display name): like decode_unstructured for text already
 /// split into words; used by the address parser for each run of atoms.
 std::string decode_phrase_words(std::string_view text);
