@@ -61,6 +61,7 @@ struct envelope {
     address_list bcc;
     std::string in_reply_to;
     std::string message_id;
+    bool operator==(const envelope&) const = default;
 };
 
 /// The envelope from its token, a list of ten. Needs at least ten items

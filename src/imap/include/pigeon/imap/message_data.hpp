@@ -42,6 +42,7 @@ struct section_data {
     bool streamed = false;                ///< the octets went to the driver's sink
     std::uint64_t size = 0;               ///< octets
     std::string bytes;                    ///< the octets, unless streamed
+    bool operator==(const section_data&) const = default;
 };
 
 /// BINARY.SIZE[section] n.
