@@ -147,7 +147,13 @@ public:
         }
         if (ec) fail_store(ec);
         f->store_lock = {};
-        pending_.push_back({std::move(rec), flags, std::move(f->headers.from), std::move(f->headers.subject)});
+        pending_.push_back({flags, std::move(f->headers.from), std::move(f->headers.subject)});
+        try {
+            pending_recs_.push_back(std::move(rec));
+        } catch (...) {
+            pending_.pop_back();   // the two stay the same length
+            throw;
+        }
         pending_bytes_ += size;
         ++res_.delivered;
         res_.bytes += size;
@@ -166,44 +172,33 @@ public:
         std::error_code ec;
         dest_->sync(ec);
         if (ec) fail_store(ec);
-        // The records move out for confirm() (a copy of a batch of 1,000
-        // was half a megabyte at the peak) and back when it fails, so that
-        // a later flush (salvage) still has them.
-        std::vector<store::delivered_record> recs;
-        recs.reserve(pending_.size());
-        for (auto& p : pending_) recs.push_back(std::move(p.rec));
-        auto put_back = [&] {
-            for (std::size_t i = 0; i < pending_.size(); ++i) pending_[i].rec = std::move(recs[i]);
-        };
-        try {
+        {
             std::lock_guard<std::mutex> g(job_.account->mutex());
-            state().confirm(recs, ec);
+            state().confirm(pending_recs_, ec);
             if (!ec) state().sync(ec);
-        } catch (...) {
-            put_back();   // e.g. bad_alloc: salvage() must not record emptied records
-            throw;
         }
-        put_back();
-        if (ec) fail_store(ec);
-        recs = {};
-        for (auto& p : pending_) {
+        if (ec) fail_store(ec);   // the batch stays pending: salvage() tries again
+        for (std::size_t i = 0; i < pending_.size(); ++i) {
+            const store::delivered_record& rec = pending_recs_[i];
+            const pending_entry& p = pending_[i];
             delivered_message m;
             m.account = job_.account->name();
-            m.folder = p.rec.key.folder;
-            m.uidvalidity = p.rec.key.uidvalidity;
-            m.uid = p.rec.key.uid;
-            m.uidl = p.rec.key.uidl;
+            m.folder = rec.key.folder;
+            m.uidvalidity = rec.key.uidvalidity;
+            m.uid = rec.key.uid;
+            m.uidl = rec.key.uidl;
             if (auto sp = m.uidl.find(' '); sp != std::string::npos) m.uidl.resize(sp);
-            m.message_id = p.rec.message_id;
-            m.size = p.rec.size;
-            m.destination = p.rec.destination;
-            m.location = p.rec.location;
+            m.message_id = rec.message_id;
+            m.size = rec.size;
+            m.destination = rec.destination;
+            m.location = rec.location;
             m.flags = p.flags;
             m.from = mime::decode_unstructured(p.from);
             m.subject = mime::decode_unstructured(p.subject);
             obs_.delivered(job_, m);
-            if (keep_durable_) durable_.push_back(p.rec.key);
+            if (keep_durable_) durable_.push_back(rec.key);
         }
+        pending_recs_.clear();
         pending_.clear();
         pending_bytes_ = 0;
     }
@@ -268,8 +263,8 @@ public:
     }
 
 private:
+    /// What the report of a pending message needs besides its record.
     struct pending_entry {
-        store::delivered_record rec;
         std::vector<std::string> flags;
         std::string from, subject;
     };
@@ -278,6 +273,9 @@ private:
     job_result& res_;
     std::unique_ptr<store::destination> dest_;
     bool is_mbox_ = false;
+    /// The batch committed but not yet durable: the records, handed to
+    /// confirm() as they are, and beside them (same index) their reports.
+    std::vector<store::delivered_record> pending_recs_;
     std::vector<pending_entry> pending_;
     std::uint64_t pending_bytes_ = 0;
     std::vector<store::message_key> durable_;

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <ctime>
 #include <utility>
-#include <variant>
 
 #include "common.hpp"
 #include "json_writer.hpp"
@@ -34,19 +33,14 @@ void take_unstructured(std::string& out, std::string& raw) {
 /// elements; the names are taken out of list.
 void people_into(std::vector<std::pair<std::string, std::string>>& out, imap::address_list& list) {
     std::size_t n = 0;
-    auto one = [&](imap::address& a) {
+    imap::for_each_mailbox(list, [&](imap::address& a) {
         if (n == out.size()) out.emplace_back();
         take_unstructured(out[n].first, a.name);
         std::string& spec = out[n].second;   // addr_spec() without a new string
         spec.assign(a.mailbox);
         if (!a.host.empty()) spec.append(1, '@').append(a.host);
         ++n;
-    };
-    for (auto& e : list) {
-        if (auto* a = std::get_if<imap::address>(&e)) one(*a);
-        else
-            for (auto& member : std::get<imap::address_group>(e).members) one(member);
-    }
+    });
     out.resize(n);
 }
 

@@ -5,28 +5,10 @@
 #include <vector>
 
 #include "pigeon/imap/client.hpp"
-#include "pigeon/net/ascii.hpp"
-#include "token_util.hpp"
+#include "pigeon/imap/mailbox_event.hpp"
 
 namespace pigeon::imap {
 namespace {
-
-// The UID parse_fetch would find in a FETCH response (the last valid "UID
-// n"), without parsing the rest; nullopt when there is none or one is not
-// a valid UID (parse_fetch then fails).
-std::optional<std::uint32_t> fetch_uid(const response& r) {
-    if (r.data.size() != 1 || !detail::is_list(r.data[0])) return std::nullopt;
-    const auto& items = r.data[0].items;
-    if (items.size() % 2 != 0) return std::nullopt;
-    std::optional<std::uint32_t> uid;
-    for (std::size_t k = 0; k < items.size(); k += 2) {
-        if (items[k].kind != token_kind::atom || !net::ascii::iequals(items[k].text, "UID")) continue;
-        auto v = detail::number32(items[k + 1], true);
-        if (!v) return std::nullopt;
-        uid = v;
-    }
-    return uid;
-}
 
 // Cuts a UID set into sets of at most `batch` numbers, in order, without
 // expanding it ("1:10000" with 500 gives "1:500", "501:1000", ...).
@@ -163,17 +145,14 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
             if (r.kind == response_kind::untagged) {
                 handle_untagged(r);
                 if (!r.is_status() && r.name == "FETCH") {
-                    // An answer (it has a UID and is one asked for) gives its
-                    // strings up to the message_data: no copies.
-                    const auto uid = fetch_uid(r);
-                    const bool answer =
-                        uid && r.number && wanted.contains(opts.by_sequence ? *r.number : *uid);
-                    auto m = answer ? parse_fetch(std::move(r), ec) : parse_fetch(r, ec);
+                    // Parsed once, its strings moved into the message_data:
+                    // an answer goes to on_message, any other FETCH (another
+                    // session's flag change) to the event handler.
+                    auto m = parse_fetch(std::move(r), ec);
                     if (!m) fail(errc::malformed_reply, what + core::excerpt(first_line_));
-                    if (answer) {
-                        on_message(*m);
-                        continue;
-                    }
+                    if (m->uid && wanted.contains(opts.by_sequence ? m->seq : *m->uid)) on_message(*m);
+                    else if (on_event_) on_event_(fetch_event(std::move(*m)));
+                    continue;
                 }
                 unsolicited(r);
                 continue;

@@ -1,9 +1,19 @@
 #include "pigeon/imap/mailbox_event.hpp"
 
+#include <utility>
+
 #include "pigeon/imap/error.hpp"
 #include "token_util.hpp"
 
 namespace pigeon::imap {
+
+mailbox_event fetch_event(message_data m) {
+    mailbox_event e;
+    e.type = mailbox_event::kind::fetch;
+    e.number = m.seq;
+    e.message = std::move(m);
+    return e;
+}
 
 std::optional<mailbox_event> parse_mailbox_event(const response& r, std::error_code& ec) {
     ec.clear();
@@ -16,10 +26,7 @@ std::optional<mailbox_event> parse_mailbox_event(const response& r, std::error_c
         else if (r.name == "FETCH") {
             auto m = parse_fetch(r, ec);
             if (!m) return std::nullopt;
-            e.type = mailbox_event::kind::fetch;
-            e.number = m->seq;
-            e.message = std::move(*m);
-            return e;
+            return fetch_event(std::move(*m));
         } else {
             return std::nullopt;
         }

@@ -39,14 +39,15 @@ using address_list = std::vector<address_entry>;
 /// The mailboxes of a list, group members included, in order.
 std::vector<address> mailboxes(const address_list& list);
 
-/// Calls f(const address&) for each of mailboxes(list), without copying.
-template <class F>
-void for_each_mailbox(const address_list& list, F&& f) {
-    for (const auto& e : list) {
-        if (const auto* a = std::get_if<address>(&e))
+/// Calls f(address&) for each of mailboxes(list), without copying; List is
+/// address_list (f may take the strings) or const address_list.
+template <class List, class F>
+void for_each_mailbox(List& list, F&& f) {
+    for (auto& e : list) {
+        if (auto* a = std::get_if<address>(&e))
             f(*a);
         else
-            for (const auto& m : std::get<address_group>(e).members) f(m);
+            for (auto& m : std::get<address_group>(e).members) f(m);
     }
 }
 

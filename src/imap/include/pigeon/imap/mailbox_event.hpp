@@ -35,5 +35,7 @@ struct mailbox_event {
 /// r as an event: nullopt without an error if r is none of the kinds above;
 /// nullopt with errc::malformed_reply if it is one of them but malformed.
 std::optional<mailbox_event> parse_mailbox_event(const response& r, std::error_code& ec);
+/// The event of a FETCH response already parsed.
+mailbox_event fetch_event(message_data m);
 
 } // namespace pigeon::imap
