@@ -82,6 +82,34 @@ response response_parser::take() {
     return r;
 }
 
+void response_parser::recycle_items(std::vector<token>& items) noexcept {
+    for (token& t : items) {
+        if (t.kind != token_kind::list || t.items.capacity() == 0) continue;
+        recycle_items(t.items);
+        if (spare_lists_.size() < spare_lists_max && t.items.capacity() <= spare_list_capacity) {
+            t.items.clear();
+            spare_lists_.push_back(std::move(t.items));
+        }
+    }
+}
+
+void response_parser::recycle(response&& r) noexcept {
+    if (spare_lists_.capacity() == 0) {
+        try {
+            spare_lists_.reserve(spare_lists_max);
+        } catch (...) {
+            return;  // nothing kept: r is freed as it would have been
+        }
+    }
+    recycle_items(r.data);
+    // The top level's vector too, when no response is being built.
+    if (current_.data.capacity() == 0 && mode_ == mode::line && !header_done_ &&
+        r.data.capacity() <= spare_list_capacity) {
+        r.data.clear();
+        current_.data = std::move(r.data);
+    }
+}
+
 std::vector<token>& response_parser::target() { return open_.empty() ? current_.data : *open_.back(); }
 
 response_parser::status response_parser::fail(std::error_code ec) {
@@ -364,7 +392,12 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             // to its items stays valid (no list is moved when it closes).
             token* list = new_token(token_kind::list);
             if (!list) return fail(make_error_code(errc::too_many_tokens));
-            if (current_.name == "FETCH" && current_.kind == response_kind::untagged) {
+            if (!spare_lists_.empty()) {
+                // A recycled list's storage (no room counted: it holds at
+                // most spare_list_capacity tokens, spare_lists_max of them).
+                list->items = std::move(spare_lists_.back());
+                spare_lists_.pop_back();
+            } else if (current_.name == "FETCH" && current_.kind == response_kind::untagged) {
                 // Room for an address (4 items), an ENVELOPE or most FETCH
                 // item lists at once (growing 1, 2, 4, 8 moved every token
                 // each time). The room counts as tokens, so max_tokens

@@ -126,6 +126,15 @@ public:
 
     /// Returns the complete response and prepares for the next one.
     response take();
+    /// Gives back a response taken earlier that the caller is done with
+    /// (its strings may have been moved out): the storage of its lists is
+    /// kept, cleared, for the lists of the responses that follow, instead
+    /// of being freed and allocated again for every FETCH. At most
+    /// spare_lists_max lists of at most spare_list_capacity tokens each are
+    /// kept; the rest is freed.
+    void recycle(response&& r) noexcept;
+    static constexpr std::size_t spare_lists_max = 64;
+    static constexpr std::size_t spare_list_capacity = 32;
     /// Forgets everything, including an error.
     void reset();
 
@@ -148,6 +157,7 @@ private:
     status parse_tokens(std::string_view s, std::size_t p);
     void parse_resp_text(std::string_view t);
     token* new_token(token_kind kind);  // nullptr past max_tokens
+    void recycle_items(std::vector<token>& items) noexcept;
     void note_number(const token& t);
     std::vector<token>& target();
     status fail(std::error_code ec);
@@ -169,6 +179,7 @@ private:
     bool list_closed_ = false;   // the last thing read was a ")"
     response current_;
     std::vector<std::vector<token>*> open_;   // items of the lists being built (each in its parent), innermost last
+    std::vector<std::vector<token>> spare_lists_;  // empty, with capacity (recycle())
     std::error_code error_;
 };
 
