@@ -42,12 +42,39 @@ inline bool plain8(std::uint64_t w) noexcept {
     return !has_zero(w ^ (ones * '"')) && !has_zero(w ^ (ones * '\\'));
 }
 
+/// Index of the first byte of s that is not plain (s.size() if none).
+inline std::size_t plain_prefix(std::string_view s) noexcept {
+    std::size_t i = 0;
+    for (std::uint64_t w; i + 8 <= s.size(); i += 8) {
+        std::memcpy(&w, s.data() + i, 8);
+        if (!plain8(w)) break;
+    }
+    while (i < s.size() && plain_bytes.plain[static_cast<unsigned char>(s[i])]) ++i;
+    return i;
+}
+
+/// Appends the quoted s when it has nothing to escape (most keys and values):
+/// one write of the whole, no per-byte appends.
+inline void append_quoted_plain(std::string& out, std::string_view s) {
+    const std::size_t n = out.size();
+    out.resize(n + s.size() + 2);
+    char* p = out.data() + n;
+    *p = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+}
+
 } // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     static const char hex[] = "0123456789abcdef";
+    std::size_t i = plain_prefix(s);
+    if (i == s.size()) {
+        append_quoted_plain(out, s);
+        return;
+    }
     out += '"';
-    std::size_t i = 0, run = 0;  // run: start of bytes copied as they are
+    std::size_t run = 0;  // run: start of bytes copied as they are
     auto flush = [&] {
         out.append(s.data() + run, i - run);
     };
@@ -90,9 +117,16 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 void json_object_writer::key(std::string_view k) {
-    if (out_.size() > 1) out_ += ',';
-    append_json_string(out_, k);
-    out_ += ':';
+    // Keys are the program's own names: plain ASCII, written as they are.
+    const std::size_t n = out_.size();
+    const std::size_t comma = n > 1 ? 1 : 0;
+    out_.resize(n + comma + k.size() + 3);
+    char* p = out_.data() + n;
+    if (comma) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p[k.size()] = '"';
+    p[k.size() + 1] = ':';
 }
 
 json_object_writer& json_object_writer::string(std::string_view k, std::string_view value) {

@@ -31,6 +31,7 @@ public:
     json_object_writer& string_array(std::string_view key, const std::vector<std::string>& values);
     /// A value that is JSON already (an array or object written elsewhere).
     json_object_writer& raw(std::string_view key, std::string_view json);
+    /// (Every key is a plain ASCII name, written without escaping.)
     /// Writes key and ':' and returns the string the caller appends one
     /// JSON value to (no copy of a value built elsewhere).
     std::string& value_of(std::string_view key);
