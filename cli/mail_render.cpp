@@ -22,20 +22,20 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-/// out := raw decoded (RFC 2047, unfolded, trimmed); raw's storage is taken
-/// as it is when decoding would not change it (most subjects and names).
-void take_unstructured(std::string& out, std::string& raw) {
-    if (mime::is_plain_unstructured(raw)) out = std::move(raw);
+/// out := raw decoded (RFC 2047, unfolded, trimmed), into out's storage
+/// when decoding would not change it (most subjects and names).
+void decode_into(std::string& out, std::string_view raw) {
+    if (mime::is_plain_unstructured(raw)) out.assign(raw);
     else out = mime::decode_unstructured(raw);
 }
 
 /// out := (decoded name, address) of each mailbox of list, reusing out's
-/// elements; the names are taken out of list.
-void people_into(std::vector<std::pair<std::string, std::string>>& out, imap::address_list& list) {
+/// elements and their strings.
+void people_into(std::vector<std::pair<std::string, std::string>>& out, const imap::address_list& list) {
     std::size_t n = 0;
-    imap::for_each_mailbox(list, [&](imap::address& a) {
+    imap::for_each_mailbox(list, [&](const imap::address& a) {
         if (n == out.size()) out.emplace_back();
-        take_unstructured(out[n].first, a.name);
+        decode_into(out[n].first, a.name);
         std::string& spec = out[n].second;   // addr_spec() without a new string
         spec.assign(a.mailbox);
         if (!a.host.empty()) spec.append(1, '@').append(a.host);
@@ -116,23 +116,27 @@ bool summary::seen() const {
     return false;
 }
 
-void fill_summary(summary& s, imap::message_data& m) {
+void fill_summary(summary& s, const imap::message_data& m) {
     s.uid = m.uid.value_or(0);
-    if (m.flags)
-        s.flags = std::move(*m.flags);
-    else
+    if (m.flags) {
+        // Into the strings s has already: a listing fills one summary for
+        // every message, and the one-line FETCH reader keeps m's storage.
+        s.flags.resize(m.flags->size());
+        for (std::size_t i = 0; i < s.flags.size(); ++i) s.flags[i].assign((*m.flags)[i]);
+    } else {
         s.flags.clear();
+    }
     s.size = m.rfc822_size.value_or(0);
     if (m.internal_date)
         s.internal_date = m.internal_date->time.time_since_epoch().count();
     else
         s.internal_date.reset();
     if (m.envelope) {
-        auto& e = *m.envelope;
-        take_unstructured(s.subject, e.subject);
+        const auto& e = *m.envelope;
+        decode_into(s.subject, e.subject);
         people_into(s.from, e.from);
         people_into(s.to, e.to);
-        s.message_id = std::move(e.message_id);
+        s.message_id.assign(e.message_id);
         set_date(s, e.date);
     } else {
         s.subject.clear();
@@ -146,8 +150,7 @@ void fill_summary(summary& s, imap::message_data& m) {
 
 summary summary_of(const imap::message_data& m) {
     summary s;
-    imap::message_data copy = m;
-    fill_summary(s, copy);
+    fill_summary(s, m);
     return s;
 }
 

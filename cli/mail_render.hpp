@@ -48,10 +48,9 @@ struct summary {
 /// From FETCH (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE).
 summary summary_of(const imap::message_data& m);
 /// The same into s, reusing its storage (a listing fills one summary per
-/// message) and taking strings out of m (left valid, its strings
-/// unspecified); account, folder, uidvalidity, uidl and number are left as
+/// message); account, folder, uidvalidity, uidl and number are left as
 /// they are.
-void fill_summary(summary& s, imap::message_data& m);
+void fill_summary(summary& s, const imap::message_data& m);
 /// From a message header (POP3 TOP n 0); flags empty.
 summary summary_of_header(std::string header_bytes);
 

@@ -4,7 +4,10 @@
 // sections), parse_mailbox_event, parse_section and fetch_item_list on the
 // item names found. Nothing may crash, hang or grow past the limits.
 // parse_fetch of a response given up (strings moved out) must give exactly
-// what parse_fetch of a copy gives.
+// what parse_fetch of a copy gives. parse_fetch_line (the listing's one-line
+// reader) must, on every line it answers for, give what the parser and
+// parse_fetch give for that line, and give up on every line they refuse;
+// it reuses one message_data for all lines, as a listing does.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -58,6 +61,25 @@ void typed(const pigeon::imap::response& r) {
     (void)pigeon::imap::parse_mailbox_event(r, ec);
 }
 
+void one_line_reader(std::string_view in, const pigeon::imap::parser_limits& limits) {
+    pigeon::imap::message_data m;  // reused, as fetch_each does
+    while (!in.empty()) {
+        const auto nl = in.find('\n');
+        std::string_view line = in.substr(0, nl);
+        in.remove_prefix(nl == std::string_view::npos ? in.size() : nl + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (!pigeon::imap::parse_fetch_line(line, m, limits)) continue;
+        pigeon::imap::response_parser p(limits);
+        std::string whole(line);
+        whole += "\r\n";
+        const auto r = p.feed(whole);
+        if (r.state != st::ready || r.consumed != whole.size()) std::abort();
+        std::error_code ec;
+        const auto general = pigeon::imap::parse_fetch(p.take(), ec);
+        if (!same(general, m)) std::abort();
+    }
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -69,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     limits.max_body_literal = 1 << 16;
     limits.max_response = 1 << 20;
     limits.max_tokens = 20000;
+    one_line_reader(in, limits);
     pigeon::imap::response_parser p(limits);
     std::uint64_t to_skip = 0;  // octets of a streamed literal still to pass by
     while (!in.empty()) {

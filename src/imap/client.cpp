@@ -330,6 +330,12 @@ void client::unsolicited(const response& r) {
 // ---- plumbing --------------------------------------------------------------------
 
 response client::read_response(const literal_router* router) {
+    response r;
+    read_response_into(r, nullptr, router);
+    return r;
+}
+
+bool client::read_response_into(response& out, message_data* fetch, const literal_router* router) {
     first_line_.clear();
     bool first = true;
     for (;;) {
@@ -342,12 +348,17 @@ response client::read_response(const literal_router* router) {
         if (first) {
             first_line_.assign(line);
             first = false;
+            if (fetch && line.size() > 8 && line.back() == ')' && line[0] == '*' &&
+                parse_fetch_line(line, *fetch, opts_.limits.parser))
+                return true;
         }
         // The line and then its end: the parser keeps the line itself.
         auto r = parser_.feed(line);
         if (r.state == response_parser::status::need_more) r = parser_.feed("\r\n");
         switch (r.state) {
-        case response_parser::status::ready: return parser_.take();
+        case response_parser::status::ready:
+            out = parser_.take();
+            return false;
         case response_parser::status::error:
             parser_.reset();
             session_.on_closed();

@@ -136,22 +136,32 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
         return open(t);
     };
 
+    // An answer goes to on_message, any other FETCH (another session's
+    // flag change) to the event handler.
+    auto deliver = [&](message_data& m) {
+        if (m.uid && wanted.contains(opts.by_sequence ? m.seq : *m.uid)) on_message(m);
+        else if (on_event_) on_event_(fetch_event(std::move(m)));
+    };
+    message_data one_line;  // a FETCH read from its line (parse_fetch_line)
+    response r;
     try {
         send_more();
         while (!in_flight.empty()) {
-            response r = read_response(&router);
+            if (read_response_into(r, &one_line, &router)) {
+                // (handle_untagged has nothing to do for a FETCH.)
+                deliver(one_line);
+                continue;
+            }
             if (r.kind == response_kind::continuation)
                 fail(errc::unexpected_continuation, "response: " + core::excerpt(first_line_));
             if (r.kind == response_kind::untagged) {
                 handle_untagged(r);
                 if (!r.is_status() && r.name == "FETCH") {
-                    // Parsed once, its strings moved into the message_data:
-                    // an answer goes to on_message, any other FETCH (another
-                    // session's flag change) to the event handler.
+                    // Parsed once, its strings moved into the message_data.
                     auto m = parse_fetch(std::move(r), ec);
                     if (!m) fail(errc::malformed_reply, what + core::excerpt(first_line_));
-                    if (m->uid && wanted.contains(opts.by_sequence ? m->seq : *m->uid)) on_message(*m);
-                    else if (on_event_) on_event_(fetch_event(std::move(*m)));
+                    parser_.recycle(std::move(r));  // its lists' storage serves the next FETCH
+                    deliver(*m);
                     continue;
                 }
                 unsolicited(r);

@@ -407,6 +407,11 @@ private:
 
     void reset_session_state();
     response read_response(const literal_router* router = nullptr);
+    /// Reads the next response into r, as read_response does; with fetch
+    /// set, a FETCH response that comes whole on one line is read into
+    /// *fetch instead (parse_fetch_line: no token tree) and true is returned
+    /// with r untouched.
+    bool read_response_into(response& r, message_data* fetch, const literal_router* router);
     void handle_untagged(const response& r);
     void unsolicited(const response& r);
     void require(bool authenticated_ok, bool selected_ok, const char* what) const;

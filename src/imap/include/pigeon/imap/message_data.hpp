@@ -18,6 +18,7 @@
 #include "pigeon/imap/date_time.hpp"
 #include "pigeon/imap/envelope.hpp"
 #include "pigeon/imap/response.hpp"
+#include "pigeon/imap/response_parser.hpp"
 
 namespace pigeon::imap {
 
@@ -77,5 +78,16 @@ std::optional<message_data> parse_fetch(const response& r, std::error_code& ec, 
 /// The same, moving strings and bytes out of a response the caller gives up
 /// (left valid but unspecified).
 std::optional<message_data> parse_fetch(response&& r, std::error_code& ec, body_limits limits = {});
+
+/// A whole "* n FETCH (...)" response given as its one line (without CRLF),
+/// read straight into m without building tokens: the fast path of listings.
+/// It takes UID, FLAGS, INTERNALDATE, RFC822.SIZE, ENVELOPE and MODSEQ in
+/// their usual form (single spaces, quoted strings or NIL, no group syntax)
+/// and returns false, m unspecified, for anything else (literals, other
+/// items, odd spacing, malformed data, what limits would refuse): the caller
+/// then feeds the line to response_parser and calls parse_fetch, which has
+/// the last word. When it returns true, m is what parse_fetch gives for the
+/// line parsed with those limits.
+bool parse_fetch_line(std::string_view line, message_data& m, const parser_limits& limits = {});
 
 } // namespace pigeon::imap
