@@ -286,3 +286,39 @@ TEST_CASE("response_parser: a quoted string of many escapes is read in one pass"
     CHECK(name.substr(0, 4) == "\\\\\\\\");
     CHECK(name.back() == 'x');
 }
+
+TEST_CASE("response_parser: recycled responses give their lists' storage to the next, results unchanged") {
+    // Each response parsed after recycling the ones before equals the same
+    // response parsed by a fresh parser; the storage kept is bounded.
+    const std::string inputs[] = {
+        "* 1 FETCH (UID 5 FLAGS (\\Seen) ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<m@x>\"))\r\n",
+        "* 2 FETCH (UID 6 FLAGS () BODYSTRUCTURE ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"html\" NIL "
+        "NIL NIL \"7bit\" 1 1) \"alternative\"))\r\n",
+        "* LIST (\\HasNoChildren) \"/\" INBOX\r\n",
+        "* 3 FETCH (UID 7 X (((((((((((a)))))))))) (1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 "
+        "26 27 28 29 30 31 32 33 34 35 36 37 38 39 40)))\r\n",
+        "a1 OK done\r\n",
+    };
+    response_parser recycling;
+    for (int round = 0; round < 3; ++round) {
+        for (const auto& in : inputs) {
+            INFO(in);
+            auto r = recycling.feed(in);
+            REQUIRE(r.state == response_parser::status::ready);
+            response got = recycling.take();
+            pigeon::imap::test::outcome fresh = parse_pieces({in});
+            REQUIRE(fresh.responses.size() == 1);
+            CHECK(dump_all(pigeon::imap::test::outcome{{got}, {}, {}, false}) == dump_all(fresh));
+            recycling.recycle(std::move(got));
+        }
+    }
+    // More lists at once than the parser keeps (spare_lists_max), and a
+    // list longer than it keeps (spare_list_capacity): still the same.
+    std::string many = "* 9 FETCH (X (";
+    for (int i = 0; i < 200; ++i) many += "(a b)";
+    many += "))\r\n";
+    REQUIRE(recycling.feed(many).state == response_parser::status::ready);
+    recycling.recycle(recycling.take());
+    REQUIRE(recycling.feed(many).state == response_parser::status::ready);
+    CHECK(dump_all(pigeon::imap::test::outcome{{recycling.take()}, {}, {}, false}) == dump_all(parse_pieces({many})));
+}
