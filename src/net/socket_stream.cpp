@@ -209,15 +209,20 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
         for (;;) {
             std::size_t got = 0;
             ERR_clear_error();
-            if (SSL_read_ex(ssl, buf, cap, &got) == 1) return got;
+            if (SSL_read_ex(ssl, buf, cap, &got) == 1) {
+                after_read(true);
+                return got;
+            }
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_READ) {
+                after_read(false);
                 // Before waiting, acknowledge what the TLS layer read
                 // (records that were not application data, such as session
                 // tickets, end here without returning to read_some).
                 if (tcp_) detail::quick_ack(fd_);
-                if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
-                deadline = deadline_.limit(clock::now());
+                const waited w = wait_input(deadline, ec);
+                if (w == waited::failed) return 0;
+                if (w == waited::input) deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return 0;
                 deadline = deadline_.limit(clock::now());
@@ -235,15 +240,19 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
     }
     for (;;) {
         ssize_t r = ::recv(fd_, buf, cap, 0);
-        if (r > 0) return static_cast<std::size_t>(r);
+        if (r > 0) {
+            after_read(true);
+            return static_cast<std::size_t>(r);
+        }
         if (r == 0) {
             ec = errc::connection_closed;
             return 0;
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            after_read(false);
             if (tcp_) detail::quick_ack(fd_);
-            if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
+            if (wait_input(deadline, ec) == waited::failed) return 0;
             continue;
         }
         ec = (errno == ECONNRESET) ? std::error_code(errc::connection_closed) : std::error_code(errc::io_error);
@@ -251,8 +260,68 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
     }
 }
 
+void socket_stream::set_bulk_read(bool on) noexcept {
+    bulk_ = on;
+    slice_ended_ = false;
+    idle_ = false;
+    if (!on && low_water_) set_low_water(false);
+}
+
+void socket_stream::set_low_water(bool raised) noexcept {
+    if (fd_ < 0) return;
+    const int bytes = raised ? bulk_low_water : 1;
+    // If the kernel refuses, waits stay plain (low_water_ stays false).
+    if (::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0) low_water_ = raised;
+    else if (!raised) low_water_ = false;
+}
+
+void socket_stream::after_read(bool got) noexcept {
+    if (!bulk_) return;
+    if (got) {
+        idle_ = false;  // bytes flow: the next wait may raise the mark again
+    } else if (slice_ended_) {
+        idle_ = true;   // a whole slice and still nothing to read: the peer is quiet
+    }
+    slice_ended_ = false;
+}
+
+socket_stream::waited socket_stream::wait_input(clock::time_point deadline, std::error_code& ec) {
+    if (bulk_ && tcp_ && !idle_) {
+        if (!low_water_) set_low_water(true);
+        if (low_water_) {
+            const bool last = deadline <= clock::now() + bulk_slice;  // the deadline falls within this slice
+            pollfd p{fd_, POLLIN, 0};
+            for (;;) {
+                const int ms = last ? detail::remaining_ms(deadline) : static_cast<int>(bulk_slice.count());
+                const int r = ::poll(&p, 1, ms);
+                if (r > 0) return waited::input;  // the mark reached, the end, or an error: the read says
+                if (r == 0) {
+                    // Read what has come, if anything: the next wait is
+                    // plain (and fails at once if the deadline has passed).
+                    slice_ended_ = true;
+                    return waited::slice;
+                }
+                if (errno != EINTR) {
+                    ec = errc::io_error;
+                    return waited::failed;
+                }
+            }
+        }
+    }
+    // A plain wait must not keep a raised mark: fewer bytes than it (the
+    // last line of a reply) would not wake it before the deadline.
+    if (low_water_) set_low_water(false);
+    if (low_water_) {
+        ec = errc::io_error;  // could not lower it again: never wait on it
+        return waited::failed;
+    }
+    return wait_fd(fd_, POLLIN, deadline, ec) ? waited::input : waited::failed;
+}
+
 bool socket_stream::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
     ec.clear();
+    // A caller waiting for anything at all (IDLE): no bulk low-water mark.
+    if (bulk_) set_bulk_read(false);
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return false;

@@ -316,3 +316,73 @@ TEST_CASE("socket wait_readable: a TLS record already read from the socket count
     CHECK(ms_since(t0) < 500);
     CHECK(ch.read_line() == "250 second");
 }
+
+TEST_CASE("socket bulk reads: every byte arrives, a short last reply is read at once, a stall still times out") {
+    for (auto mode : {net::tls_mode::none, net::tls_mode::implicit}) {
+        const std::string tls = mode == net::tls_mode::implicit ? "TLS\n" : "";
+        INFO("TLS " << (mode == net::tls_mode::implicit));
+        SUBCASE("a burst far over the low-water mark, then small pieces, then a short last line and silence") {
+            // 300 KB at once, 30 small lines 10 ms apart, a last line and
+            // then nothing for 3 s: with the low-water mark raised, a plain
+            // wait would sleep through the last line until the deadline.
+            std::string script = tls + "S: 215 follows\n", expect;
+            for (int i = 0; i < 3000; ++i) {
+                const std::string line = "burst line " + std::to_string(i) + std::string(80, 'x');
+                script += "S: " + line + "\n";
+                expect += line + "\r\n";
+            }
+            for (int i = 0; i < 30; ++i) {
+                script += "SLEEP 10\nS: slow " + std::to_string(i) + "\n";
+                expect += "slow " + std::to_string(i) + "\r\n";
+            }
+            script += "S: last\nSLEEP 3000\n";
+            expect += "last\r\n";
+            test::script_server srv(script);
+            const auto t0 = clock_type::now();
+            auto ch = connect_to(srv, mode);
+            ch.set_timeouts(timeouts(5s, 5s));
+            CHECK(ch.read_line() == "215 follows");
+            ch.set_bulk_read(true);
+            std::string got;
+            std::string_view line;
+            do {
+                line = ch.read_line();
+                got.append(line).append("\r\n");
+            } while (line != "last" && got.size() < expect.size() + 100);
+            CHECK(got == expect);
+            // "last" is sent about 0.3 s in, then 3 s of silence and the end
+            // of the connection: read at once, not when the end wakes a
+            // plain wait that the raised mark kept asleep.
+            CHECK(ms_since(t0) < 2000);
+            ch.set_bulk_read(false);
+        }
+        SUBCASE("a stalled peer fails per the progress rule") {
+            test::script_server srv(tls + "S: 215 follows\nS: one\nSLEEP 3000\nS: two\n");
+            auto ch = connect_to(srv, mode);
+            ch.set_timeouts(timeouts(300ms, 300ms));  // a reply line: the operation timeout
+            ch.set_bulk_read(true);
+            CHECK(ch.read_line() == "215 follows");
+            CHECK(ch.read_line() == "one");
+            const auto t0 = clock_type::now();
+            std::error_code ec;
+            ch.read_line(1000, ec);
+            const auto took = ms_since(t0);
+            CHECK(ec == net::errc::timeout);
+            CHECK(took >= 250);
+            CHECK(took < 1000);
+        }
+        SUBCASE("wait_readable ends bulk reads: a small line wakes it") {
+            test::script_server srv(tls + "S: 220 hi\nSLEEP 200\nS: * 1 EXISTS\nSLEEP 3000\n");
+            auto ch = connect_to(srv, mode);
+            ch.set_timeouts(timeouts(10s, 10s));
+            ch.set_bulk_read(true);
+            CHECK(ch.read_line() == "220 hi");
+            std::error_code ec;
+            const auto t0 = clock_type::now();
+            CHECK(ch.wait_readable(2000ms, ec));
+            CHECK(!ec);
+            CHECK(ms_since(t0) < 1000);
+            CHECK(ch.read_line() == "* 1 EXISTS");
+        }
+    }
+}

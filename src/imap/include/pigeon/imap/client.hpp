@@ -411,6 +411,9 @@ private:
     /// set, a FETCH response that comes whole on one line is read into
     /// *fetch instead (parse_fetch_line: no token tree) and true is returned
     /// with r untouched.
+    /// fetch_each of this many messages or more reads in bulk mode
+    /// (net::stream::set_bulk_read).
+    static constexpr std::uint64_t bulk_read_from = 200;
     bool read_response_into(response& r, message_data* fetch, const literal_router* router);
     void handle_untagged(const response& r);
     void unsolicited(const response& r);
