@@ -413,7 +413,7 @@ private:
     /// with r untouched.
     /// fetch_each of this many messages or more reads in bulk mode
     /// (net::stream::set_bulk_read).
-    static constexpr std::uint64_t bulk_read_from = 200;
+    static constexpr std::uint64_t bulk_read_from = 1000;
     bool read_response_into(response& r, message_data* fetch, const literal_router* router);
     void handle_untagged(const response& r);
     void unsolicited(const response& r);
