@@ -53,6 +53,17 @@ std::string drip(const std::string& text, int pause_ms) {
     return script;
 }
 
+/// read_line must fail with errc::timeout after [at_least, below) ms.
+void expect_line_timeout(net::channel& ch, long long at_least, long long below) {
+    const auto t0 = clock_type::now();
+    std::error_code ec;
+    ch.read_line(1000, ec);
+    const auto took = ms_since(t0);
+    CHECK(ec == net::errc::timeout);
+    CHECK(took >= at_least);
+    CHECK(took < below);
+}
+
 net::channel connect_to(test::script_server& srv, net::tls_mode mode = net::tls_mode::none) {
     return net::open_channel(test::script_endpoint(srv, net::protocol::smtp, mode), test::script_session_options(srv));
 }
@@ -153,13 +164,7 @@ TEST_CASE("socket deadline: a greeting drip-fed one byte per 50 ms fails after t
     test::script_server srv(drip("220 a greeting that takes a second\r\n", 50));
     auto ch = connect_to(srv);
     ch.set_timeouts(timeouts(300ms, 60s));
-    const auto t0 = clock_type::now();
-    std::error_code ec;
-    ch.read_line(1000, ec);
-    const auto took = ms_since(t0);
-    CHECK(ec == net::errc::timeout);
-    CHECK(took >= 250);
-    CHECK(took < 800);
+    expect_line_timeout(ch, 250, 800);
     CHECK_FALSE(ch.is_open());
 }
 
@@ -363,13 +368,7 @@ TEST_CASE("socket bulk reads: every byte arrives, a short last reply is read at 
             ch.set_bulk_read(true);
             CHECK(ch.read_line() == "215 follows");
             CHECK(ch.read_line() == "one");
-            const auto t0 = clock_type::now();
-            std::error_code ec;
-            ch.read_line(1000, ec);
-            const auto took = ms_since(t0);
-            CHECK(ec == net::errc::timeout);
-            CHECK(took >= 250);
-            CHECK(took < 1000);
+            expect_line_timeout(ch, 250, 1000);
         }
         SUBCASE("wait_readable ends bulk reads: a small line wakes it") {
             test::script_server srv(tls + "S: 220 hi\nSLEEP 200\nS: * 1 EXISTS\nSLEEP 3000\n");
