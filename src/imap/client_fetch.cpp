@@ -147,8 +147,9 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
     // Many messages: the answers stream in for a while, so the socket need
     // not wake this reader for every few bytes the server writes
     // (net::stream::set_bulk_read); off again however this ends.
+    // (A set with "*" may be anything from one message on: read plainly.)
     const auto how_many = wanted.count();
-    const bool bulk = !how_many || *how_many >= bulk_read_from;
+    const bool bulk = how_many && *how_many >= bulk_read_from;
     struct bulk_guard {
         net::channel& ch;
         bool on;

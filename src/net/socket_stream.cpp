@@ -270,9 +270,17 @@ void socket_stream::set_bulk_read(bool on) noexcept {
 void socket_stream::set_low_water(bool raised) noexcept {
     if (fd_ < 0) return;
     const int bytes = raised ? bulk_low_water : 1;
-    // If the kernel refuses, waits stay plain (low_water_ stays false).
+    // If the kernel refuses, low_water_ keeps saying what the socket has:
+    // not raised, waits stay plain; not lowered, no plain wait (see
+    // lower_low_water).
     if (::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0) low_water_ = raised;
-    else if (!raised) low_water_ = false;
+}
+
+bool socket_stream::lower_low_water(std::error_code& ec) noexcept {
+    if (low_water_) set_low_water(false);
+    if (!low_water_) return true;
+    ec = errc::io_error;  // could not lower it again: never wait on it
+    return false;
 }
 
 void socket_stream::after_read(bool got) noexcept {
@@ -289,10 +297,12 @@ socket_stream::waited socket_stream::wait_input(clock::time_point deadline, std:
     if (bulk_ && tcp_ && !idle_) {
         if (!low_water_) set_low_water(true);
         if (low_water_) {
-            const bool last = deadline <= clock::now() + bulk_slice;  // the deadline falls within this slice
+            const auto slice_end = clock::now() + bulk_slice;
             pollfd p{fd_, POLLIN, 0};
             for (;;) {
-                const int ms = last ? detail::remaining_ms(deadline) : static_cast<int>(bulk_slice.count());
+                // Until the slice's end or the deadline, whichever comes
+                // first (again after EINTR: signals must not stretch it).
+                const int ms = detail::remaining_ms(std::min(deadline, slice_end));
                 const int r = ::poll(&p, 1, ms);
                 if (r > 0) return waited::input;  // the mark reached, the end, or an error: the read says
                 if (r == 0) {
@@ -310,11 +320,7 @@ socket_stream::waited socket_stream::wait_input(clock::time_point deadline, std:
     }
     // A plain wait must not keep a raised mark: fewer bytes than it (the
     // last line of a reply) would not wake it before the deadline.
-    if (low_water_) set_low_water(false);
-    if (low_water_) {
-        ec = errc::io_error;  // could not lower it again: never wait on it
-        return waited::failed;
-    }
+    if (!lower_low_water(ec)) return waited::failed;
     return wait_fd(fd_, POLLIN, deadline, ec) ? waited::input : waited::failed;
 }
 
@@ -381,7 +387,9 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return;
                 deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_READ) {
-                if (!wait_fd(fd_, POLLIN, deadline, ec)) return;
+                // A plain wait for the TLS layer's input (the mark may be
+                // raised by bulk reads; the next read wait raises it again).
+                if (!lower_low_water(ec) || !wait_fd(fd_, POLLIN, deadline, ec)) return;
                 deadline = deadline_.limit(clock::now());
             } else {
                 ERR_clear_error();
@@ -409,6 +417,7 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
 void socket_stream::start_tls(const tls_options& opts, std::error_code& ec) {
     ec.clear();
     tls_detail_.clear();
+    set_bulk_read(false);  // the handshake waits plainly
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return;

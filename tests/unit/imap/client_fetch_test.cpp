@@ -299,3 +299,51 @@ TEST_CASE("IDLE: the wait runs out without closing, IDLE not offered is refused"
     CHECK(code_of([&] { g.c->idle([](const mailbox_event&) { return true; }, std::chrono::milliseconds(10)); }) ==
           make_error_code(errc::not_supported));
 }
+
+TEST_CASE("fetch_each reads in bulk from 1,000 messages on, and ends bulk reads when it ends") {
+    // 1,200 messages: bulk reads on while the answers stream in, off at the
+    // end; a callback that throws mid-stream closes the connection; 999
+    // messages and a set with "*" read plainly.
+    std::string answers;
+    for (std::uint32_t u = 1; u <= 1200; ++u)
+        answers += "* " + std::to_string(u) + " FETCH (UID " + std::to_string(u) + " FLAGS (\\Seen))\r\n";
+    fetch_items items;
+    items.flags = true;
+    fetch_options o;
+    o.batch = 5000;
+    SUBCASE("to the end") {
+        auto f = start({selected, answers + "A2 OK\r\n"});
+        f.c->select("INBOX");
+        std::size_t n = 0;
+        bool bulk_during = false;
+        f.c->fetch_each(uid_set::from_range(1, 1200), items, [&](message_data&) {
+            ++n;
+            bulk_during = f.peer.bulk_read();
+        }, {}, o);
+        CHECK(n == 1200);
+        CHECK(bulk_during);
+        CHECK_FALSE(f.peer.bulk_read());
+        CHECK(f.peer.bulk_read_calls() == std::vector<bool>{true, false});
+    }
+    SUBCASE("a callback that throws") {
+        auto f = start({selected, answers + "A2 OK\r\n"});
+        f.c->select("INBOX");
+        CHECK_THROWS_AS(f.c->fetch_each(uid_set::from_range(1, 1200), items,
+                                        [&](message_data& m) {
+                                            if (*m.uid == 10) throw std::runtime_error("enough");
+                                        },
+                                        {}, o),
+                        std::runtime_error);
+        // With answers still coming, the connection is closed (the stream
+        // and its socket are gone, bulk or not).
+        CHECK(f.peer.closed());
+        CHECK_FALSE(f.c->is_connected());
+    }
+    SUBCASE("fewer messages, or a set with \"*\"") {
+        auto f = start({selected, "* 1 FETCH (UID 1 FLAGS ())\r\nA2 OK\r\n", "* 1 FETCH (UID 1 FLAGS ())\r\nA3 OK\r\n"});
+        f.c->select("INBOX");
+        f.c->fetch_each(uid_set::from_range(1, 999), items, [](message_data&) {}, {}, o);
+        f.c->fetch_each(uid_set::from_range(1, uid_set::star), items, [](message_data&) {}, {}, o);
+        CHECK(f.peer.bulk_read_calls().empty());
+    }
+}

@@ -319,6 +319,7 @@ TEST_CASE("response_parser: recycled responses give their lists' storage to the 
     many += "))\r\n";
     REQUIRE(recycling.feed(many).state == response_parser::status::ready);
     recycling.recycle(recycling.take());
+    CHECK(recycling.spare_lists() == response_parser::spare_lists_max);
     REQUIRE(recycling.feed(many).state == response_parser::status::ready);
     CHECK(dump_all(pigeon::imap::test::outcome{{recycling.take()}, {}, {}, false}) == dump_all(parse_pieces({many})));
 }

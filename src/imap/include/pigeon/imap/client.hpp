@@ -407,14 +407,14 @@ private:
 
     void reset_session_state();
     response read_response(const literal_router* router = nullptr);
-    /// Reads the next response into r, as read_response does; with fetch
-    /// set, a FETCH response that comes whole on one line is read into
-    /// *fetch instead (parse_fetch_line: no token tree) and true is returned
-    /// with r untouched.
     /// fetch_each of this many messages or more reads in bulk mode
     /// (net::stream::set_bulk_read).
     static constexpr std::uint64_t bulk_read_from = 1000;
-    bool read_response_into(response& r, message_data* fetch, const literal_router* router);
+    /// Reads the next response into out, as read_response does; with fetch
+    /// set, a FETCH response that comes whole on one line is read into
+    /// *fetch instead (parse_fetch_line: no token tree) and true is returned
+    /// with out untouched.
+    bool read_response_into(response& out, message_data* fetch, const literal_router* router);
     void handle_untagged(const response& r);
     void unsolicited(const response& r);
     void require(bool authenticated_ok, bool selected_ok, const char* what) const;

@@ -135,6 +135,8 @@ public:
     void recycle(response&& r) noexcept;
     static constexpr std::size_t spare_lists_max = 64;
     static constexpr std::size_t spare_list_capacity = 32;
+    /// Lists' storage kept for reuse now (at most spare_lists_max).
+    std::size_t spare_lists() const noexcept { return spare_lists_.size(); }
     /// Forgets everything, including an error.
     void reset();
 

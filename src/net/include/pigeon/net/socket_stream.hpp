@@ -72,6 +72,9 @@ private:
     /// slice ended with less than the low-water mark waiting (no progress).
     waited wait_input(std::chrono::steady_clock::time_point deadline, std::error_code& ec);
     void set_low_water(bool raised) noexcept;
+    /// Before any plain wait for input: the mark back to one byte; false
+    /// (ec set) if the kernel would not lower it.
+    bool lower_low_water(std::error_code& ec) noexcept;
     /// The read after a wait got bytes (slice_ended) or nothing.
     void after_read(bool got) noexcept;
     std::size_t read_once(char* buf, std::size_t cap, std::error_code& ec);

@@ -67,7 +67,8 @@ public:
     /// its output in small writes costs one wake-up per tens of kilobytes
     /// instead of one per write. Nothing waits longer than that moment for
     /// bytes that have arrived, and the deadline rules are unchanged.
-    /// wait_readable ends it. Default: ignored.
+    /// wait_readable (of the stream or its channel) and start_tls end it.
+    /// Default: ignored.
     virtual void set_bulk_read(bool on) noexcept { (void)on; }
     /// Words on the last failure where the code alone says too little (which
     /// certificate check failed, and on what). Empty by default.
