@@ -144,20 +144,6 @@ void client::fetch_each(const uid_set& uids, const fetch_items& items, const mes
     };
     message_data one_line;  // a FETCH read from its line (parse_fetch_line)
     response r;
-    // Many messages: the answers stream in for a while, so the socket need
-    // not wake this reader for every few bytes the server writes
-    // (net::stream::set_bulk_read); off again however this ends.
-    // (A set with "*" may be anything from one message on: read plainly.)
-    const auto how_many = wanted.count();
-    const bool bulk = how_many && *how_many >= bulk_read_from;
-    struct bulk_guard {
-        net::channel& ch;
-        bool on;
-        ~bulk_guard() {
-            if (on) ch.set_bulk_read(false);
-        }
-    } guard{conn_.channel(), bulk};
-    if (bulk) conn_.channel().set_bulk_read(true);
     try {
         send_more();
         while (!in_flight.empty()) {

@@ -163,7 +163,6 @@ bool channel::fill(std::size_t want_room, std::error_code& ec) {
 
 bool channel::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
     ec.clear();
-    if (stream_) stream_->set_bulk_read(false);  // waiting for anything at all (IDLE)
     if (begin_ != end_) return true;
     if (!stream_) {
         ec = errc::connection_closed;

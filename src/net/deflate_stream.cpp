@@ -144,7 +144,6 @@ void deflate_stream::start_tls(const tls_options&, std::error_code& ec) { ec = e
 
 bool deflate_stream::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
     ec.clear();
-    if (inner_) inner_->set_bulk_read(false);  // as every wait_readable does
     if (in_pos_ < in_.size()) return true;
     if (!inner_) {
         ec = errc::connection_closed;

@@ -209,20 +209,15 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
         for (;;) {
             std::size_t got = 0;
             ERR_clear_error();
-            if (SSL_read_ex(ssl, buf, cap, &got) == 1) {
-                after_read(true);
-                return got;
-            }
+            if (SSL_read_ex(ssl, buf, cap, &got) == 1) return got;
             int err = SSL_get_error(ssl, 0);
             if (err == SSL_ERROR_WANT_READ) {
-                after_read(false);
                 // Before waiting, acknowledge what the TLS layer read
                 // (records that were not application data, such as session
                 // tickets, end here without returning to read_some).
                 if (tcp_) detail::quick_ack(fd_);
-                const waited w = wait_input(deadline, ec);
-                if (w == waited::failed) return 0;
-                if (w == waited::input) deadline = deadline_.limit(clock::now());
+                if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
+                deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_WRITE) {
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return 0;
                 deadline = deadline_.limit(clock::now());
@@ -240,19 +235,15 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
     }
     for (;;) {
         ssize_t r = ::recv(fd_, buf, cap, 0);
-        if (r > 0) {
-            after_read(true);
-            return static_cast<std::size_t>(r);
-        }
+        if (r > 0) return static_cast<std::size_t>(r);
         if (r == 0) {
             ec = errc::connection_closed;
             return 0;
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            after_read(false);
             if (tcp_) detail::quick_ack(fd_);
-            if (wait_input(deadline, ec) == waited::failed) return 0;
+            if (!wait_fd(fd_, POLLIN, deadline, ec)) return 0;
             continue;
         }
         ec = (errno == ECONNRESET) ? std::error_code(errc::connection_closed) : std::error_code(errc::io_error);
@@ -260,74 +251,8 @@ std::size_t socket_stream::read_once(char* buf, std::size_t cap, std::error_code
     }
 }
 
-void socket_stream::set_bulk_read(bool on) noexcept {
-    bulk_ = on;
-    slice_ended_ = false;
-    idle_ = false;
-    if (!on && low_water_) set_low_water(false);
-}
-
-void socket_stream::set_low_water(bool raised) noexcept {
-    if (fd_ < 0) return;
-    const int bytes = raised ? bulk_low_water : 1;
-    // If the kernel refuses, low_water_ keeps saying what the socket has:
-    // not raised, waits stay plain; not lowered, no plain wait (see
-    // lower_low_water).
-    if (::setsockopt(fd_, SOL_SOCKET, SO_RCVLOWAT, &bytes, sizeof bytes) == 0) low_water_ = raised;
-}
-
-bool socket_stream::lower_low_water(std::error_code& ec) noexcept {
-    if (low_water_) set_low_water(false);
-    if (!low_water_) return true;
-    ec = errc::io_error;  // could not lower it again: never wait on it
-    return false;
-}
-
-void socket_stream::after_read(bool got) noexcept {
-    if (!bulk_) return;
-    if (got) {
-        idle_ = false;  // bytes flow: the next wait may raise the mark again
-    } else if (slice_ended_) {
-        idle_ = true;   // a whole slice and still nothing to read: the peer is quiet
-    }
-    slice_ended_ = false;
-}
-
-socket_stream::waited socket_stream::wait_input(clock::time_point deadline, std::error_code& ec) {
-    if (bulk_ && tcp_ && !idle_) {
-        if (!low_water_) set_low_water(true);
-        if (low_water_) {
-            const auto slice_end = clock::now() + bulk_slice;
-            pollfd p{fd_, POLLIN, 0};
-            for (;;) {
-                // Until the slice's end or the deadline, whichever comes
-                // first (again after EINTR: signals must not stretch it).
-                const int ms = detail::remaining_ms(std::min(deadline, slice_end));
-                const int r = ::poll(&p, 1, ms);
-                if (r > 0) return waited::input;  // the mark reached, the end, or an error: the read says
-                if (r == 0) {
-                    // Read what has come, if anything: the next wait is
-                    // plain (and fails at once if the deadline has passed).
-                    slice_ended_ = true;
-                    return waited::slice;
-                }
-                if (errno != EINTR) {
-                    ec = errc::io_error;
-                    return waited::failed;
-                }
-            }
-        }
-    }
-    // A plain wait must not keep a raised mark: fewer bytes than it (the
-    // last line of a reply) would not wake it before the deadline.
-    if (!lower_low_water(ec)) return waited::failed;
-    return wait_fd(fd_, POLLIN, deadline, ec) ? waited::input : waited::failed;
-}
-
 bool socket_stream::wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) {
     ec.clear();
-    // A caller waiting for anything at all (IDLE): no bulk low-water mark.
-    if (bulk_) set_bulk_read(false);
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return false;
@@ -387,9 +312,7 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
                 if (!wait_fd(fd_, POLLOUT, deadline, ec)) return;
                 deadline = deadline_.limit(clock::now());
             } else if (err == SSL_ERROR_WANT_READ) {
-                // A plain wait for the TLS layer's input (the mark may be
-                // raised by bulk reads; the next read wait raises it again).
-                if (!lower_low_water(ec) || !wait_fd(fd_, POLLIN, deadline, ec)) return;
+                if (!wait_fd(fd_, POLLIN, deadline, ec)) return;
                 deadline = deadline_.limit(clock::now());
             } else {
                 ERR_clear_error();
@@ -417,7 +340,6 @@ void socket_stream::write_once(const char* data, std::size_t n, std::error_code&
 void socket_stream::start_tls(const tls_options& opts, std::error_code& ec) {
     ec.clear();
     tls_detail_.clear();
-    set_bulk_read(false);  // the handshake waits plainly
     if (fd_ < 0) {
         ec = errc::connection_closed;
         return;

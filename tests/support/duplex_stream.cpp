@@ -22,8 +22,6 @@ struct duplex_state {
     net::tls_options last_tls;
     bool tls = false;
     bool closed = false;
-    bool bulk_read = false;                 // set_bulk_read's last word
-    std::vector<bool> bulk_read_calls;      // every set_bulk_read, in order
     std::vector<net::io_deadline> deadlines;
     // cancel() comes from another thread; waits sleep on the condition.
     std::mutex mutex;
@@ -77,8 +75,6 @@ std::size_t duplex_peer::operations() const { return state_->ops; }
 std::size_t duplex_peer::tls_attempts() const { return state_->tls_attempts; }
 const net::tls_options& duplex_peer::last_tls_options() const { return state_->last_tls; }
 bool duplex_peer::tls_active() const { return state_->tls; }
-bool duplex_peer::bulk_read() const { return state_->bulk_read; }
-const std::vector<bool>& duplex_peer::bulk_read_calls() const { return state_->bulk_read_calls; }
 bool duplex_peer::closed() const { return state_->closed; }
 const std::vector<net::io_deadline>& duplex_peer::deadlines() const { return state_->deadlines; }
 bool duplex_peer::cancelled() const { return state_->cancelled.load(); }
@@ -203,14 +199,6 @@ void duplex_stream::start_tls(const net::tls_options& opts, std::error_code& ec)
 
 const net::tls_info* duplex_stream::tls() const noexcept {
     return state_->tls ? &pretend_tls_info() : nullptr;
-}
-
-void duplex_stream::set_bulk_read(bool on) noexcept {
-    state_->bulk_read = on;
-    try {
-        state_->bulk_read_calls.push_back(on);
-    } catch (...) {
-    }
 }
 
 void duplex_stream::close() noexcept { state_->closed = true; }

@@ -92,10 +92,6 @@ public:
     std::size_t tls_attempts() const;
     const net::tls_options& last_tls_options() const;
     bool tls_active() const;
-    /// Whether bulk reads are on (net::stream::set_bulk_read), and every
-    /// call's argument in order.
-    bool bulk_read() const;
-    const std::vector<bool>& bulk_read_calls() const;
     bool closed() const;
     /// The deadline in force at each operation (read_some, write_all,
     /// start_tls), in order: what the channel armed for it.
@@ -125,7 +121,6 @@ public:
     bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) override;
     const net::tls_info* tls() const noexcept override;
     void close() noexcept override;
-    void set_bulk_read(bool on) noexcept override;
     /// Thread-safe: wakes a read_some waiting (chunk_delay, end_of_input::wait).
     void cancel() noexcept override;
 

@@ -218,16 +218,3 @@ TEST_CASE("fail_count: every operation's failure is an error, never a crash") {
         CHECK((ec || body == "x\r\n"));
     }
 }
-
-TEST_CASE("wait_readable ends bulk reads, also when the channel holds bytes already") {
-    auto s = std::make_unique<duplex_stream>(std::vector<std::string>{"* 1 EXISTS\r\n* 2 EXISTS\r\n"});
-    auto peer = s->peer();
-    net::channel ch(std::move(s));
-    ch.set_bulk_read(true);
-    CHECK(peer.bulk_read());
-    CHECK(ch.read_line() == "* 1 EXISTS");  // the second line waits in the channel
-    std::error_code ec;
-    CHECK(ch.wait_readable(std::chrono::milliseconds(100), ec));
-    CHECK_FALSE(peer.bulk_read());
-    CHECK(ch.read_line() == "* 2 EXISTS");
-}

@@ -407,9 +407,6 @@ private:
 
     void reset_session_state();
     response read_response(const literal_router* router = nullptr);
-    /// fetch_each of this many messages or more reads in bulk mode
-    /// (net::stream::set_bulk_read).
-    static constexpr std::uint64_t bulk_read_from = 1000;
     /// Reads the next response into out, as read_response does; with fetch
     /// set, a FETCH response that comes whole on one line is read into
     /// *fetch instead (parse_fetch_line: no token tree) and true is returned

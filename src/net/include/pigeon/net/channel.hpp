@@ -95,10 +95,6 @@ public:
     /// when bytes are buffered or the stream has some, false when the time ran
     /// out (the channel stays open). Then read_line() as usual.
     bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec);
-    /// stream::set_bulk_read on the stream (a long FETCH or download).
-    void set_bulk_read(bool on) noexcept {
-        if (stream_) stream_->set_bulk_read(on);
-    }
 
     /// Bytes received but not yet consumed.
     std::size_t buffered() const noexcept { return end_ - begin_; }

@@ -35,9 +35,6 @@ public:
     void start_tls(const tls_options& opts, std::error_code& ec) override;
     /// Pending compressed input counts as readable; else the inner stream's.
     bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec) override;
-    void set_bulk_read(bool on) noexcept override {
-        if (inner_) inner_->set_bulk_read(on);
-    }
     const tls_info* tls() const noexcept override { return inner_ ? inner_->tls() : nullptr; }
     void close() noexcept override;
     std::string failure_detail() const override { return inner_ ? inner_->failure_detail() : std::string(); }

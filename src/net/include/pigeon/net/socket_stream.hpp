@@ -55,28 +55,9 @@ public:
     const std::string& peer_address() const noexcept { return peer_; }
     /// Why the last TLS handshake failed, in words (empty if none did).
     std::string failure_detail() const override { return tls_detail_; }
-    /// Bulk reads on TCP: SO_RCVLOWAT raised to bulk_low_water, so the
-    /// kernel wakes a waiting read only once that much has arrived, and each
-    /// wait lasts at most bulk_slice, after which whatever has arrived is
-    /// read. When a slice ends and a read still finds nothing, the peer is
-    /// idle: the low-water mark goes back to one byte (plain waits) until
-    /// bytes flow again.
-    void set_bulk_read(bool on) noexcept override;
-    static constexpr int bulk_low_water = 64 * 1024;
-    static constexpr std::chrono::milliseconds bulk_slice{1};
 
 private:
     socket_stream(int fd, std::string host, std::string peer, const connect_options& opts, bool tcp);
-    enum class waited { input, slice, failed };
-    /// Waits for input before a read (per the bulk state); slice: a bulk
-    /// slice ended with less than the low-water mark waiting (no progress).
-    waited wait_input(std::chrono::steady_clock::time_point deadline, std::error_code& ec);
-    void set_low_water(bool raised) noexcept;
-    /// Before any plain wait for input: the mark back to one byte; false
-    /// (ec set) if the kernel would not lower it.
-    bool lower_low_water(std::error_code& ec) noexcept;
-    /// The read after a wait got bytes (slice_ended) or nothing.
-    void after_read(bool got) noexcept;
     std::size_t read_once(char* buf, std::size_t cap, std::error_code& ec);
     void write_once(const char* data, std::size_t n, std::error_code& ec);
     struct tls_state;
@@ -88,10 +69,6 @@ private:
     connect_options opts_;
     std::unique_ptr<tls_state> tls_;
     std::string tls_detail_;
-    bool bulk_ = false;         // set_bulk_read(true)
-    bool low_water_ = false;    // SO_RCVLOWAT raised on the socket
-    bool slice_ended_ = false;  // the last wait was a bulk slice that ran out
-    bool idle_ = false;         // bulk, but the peer went quiet: plain waits
 };
 
 } // namespace pigeon::net

@@ -61,15 +61,6 @@ public:
     /// stream), false when the time ran out; nothing is consumed and the
     /// stream stays usable. Default: true at once.
     virtual bool wait_readable(std::chrono::milliseconds timeout, std::error_code& ec);
-    /// Bulk reads (a FETCH of thousands of messages): the reader need not
-    /// wake for every few bytes the peer writes, only once plenty are waiting
-    /// or a moment (a millisecond) has passed, so a fast peer that trickles
-    /// its output in small writes costs one wake-up per tens of kilobytes
-    /// instead of one per write. Nothing waits longer than that moment for
-    /// bytes that have arrived, and the deadline rules are unchanged.
-    /// wait_readable (of the stream or its channel) and start_tls end it.
-    /// Default: ignored.
-    virtual void set_bulk_read(bool on) noexcept { (void)on; }
     /// Words on the last failure where the code alone says too little (which
     /// certificate check failed, and on what). Empty by default.
     virtual std::string failure_detail() const { return {}; }
