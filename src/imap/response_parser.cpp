@@ -392,19 +392,23 @@ response_parser::status response_parser::parse_tokens(std::string_view s, std::s
             // to its items stays valid (no list is moved when it closes).
             token* list = new_token(token_kind::list);
             if (!list) return fail(make_error_code(errc::too_many_tokens));
-            if (!spare_lists_.empty()) {
-                // A recycled list's storage (no room counted: it holds at
-                // most spare_list_capacity tokens, spare_lists_max of them).
-                list->items = std::move(spare_lists_.back());
-                spare_lists_.pop_back();
-            } else if (current_.name == "FETCH" && current_.kind == response_kind::untagged) {
+            if (current_.name == "FETCH" && current_.kind == response_kind::untagged) {
                 // Room for an address (4 items), an ENVELOPE or most FETCH
                 // item lists at once (growing 1, 2, 4, 8 moved every token
                 // each time). The room counts as tokens, so max_tokens
                 // still bounds the memory: "()()()..." cannot multiply it.
+                // Counted the same for a recycled list's storage, so that a
+                // response is refused or taken alike with or without
+                // recycling.
                 tokens_ += 7;
                 if (tokens_ > limits_.max_tokens) return fail(make_error_code(errc::too_many_tokens));
-                list->items.reserve(8);
+                if (spare_lists_.empty()) list->items.reserve(8);
+            }
+            if (!spare_lists_.empty() && list->items.capacity() == 0) {
+                // A recycled list's storage (at most spare_list_capacity
+                // tokens each, spare_lists_max of them).
+                list->items = std::move(spare_lists_.back());
+                spare_lists_.pop_back();
             }
             open_.push_back(&list->items);
             need_separator_ = false;

@@ -323,3 +323,25 @@ TEST_CASE("response_parser: recycled responses give their lists' storage to the 
     REQUIRE(recycling.feed(many).state == response_parser::status::ready);
     CHECK(dump_all(pigeon::imap::test::outcome{{recycling.take()}, {}, {}, false}) == dump_all(parse_pieces({many})));
 }
+
+TEST_CASE("response_parser: max_tokens refuses or takes a response alike, recycled storage or not") {
+    // Room reserved for FETCH lists counts as tokens whether the list's
+    // storage is new or recycled: a response at the limit gets the same
+    // answer from a fresh parser and from one that has recycled before.
+    parser_limits lim;
+    lim.max_tokens = 100;
+    std::string lists;
+    for (int i = 0; i < 12; ++i) lists += "(a)";
+    const std::string over = "* 1 FETCH (X (" + lists + "))\r\n";  // 14 lists: 112 tokens and more
+    const std::string small = "* 2 FETCH (UID 1 FLAGS (\\Seen) X ((a)(b)(c)))\r\n";
+    CHECK(parse_pieces({over}, lim).error == make_error_code(errc::too_many_tokens));
+    response_parser p(lim);
+    for (int i = 0; i < 3; ++i) {
+        REQUIRE(p.feed(small).state == response_parser::status::ready);
+        p.recycle(p.take());
+    }
+    REQUIRE(p.spare_lists() > 0);
+    const auto r = p.feed(over);
+    CHECK(r.state == response_parser::status::error);
+    CHECK(r.error == make_error_code(errc::too_many_tokens));
+}
