@@ -36,9 +36,7 @@ void people_into(std::vector<std::pair<std::string, std::string>>& out, const im
     imap::for_each_mailbox(list, [&](const imap::address& a) {
         if (n == out.size()) out.emplace_back();
         decode_into(out[n].first, a.name);
-        std::string& spec = out[n].second;   // addr_spec() without a new string
-        spec.assign(a.mailbox);
-        if (!a.host.empty()) spec.append(1, '@').append(a.host);
+        a.addr_spec_into(out[n].second);
         ++n;
     });
     out.resize(n);

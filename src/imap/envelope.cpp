@@ -6,11 +6,14 @@
 namespace pigeon::imap {
 
 std::string address::addr_spec() const {
-    if (host.empty()) return mailbox;
     std::string out;
-    out.reserve(mailbox.size() + 1 + host.size());
-    out.append(mailbox).append(1, '@').append(host);
+    addr_spec_into(out);
     return out;
+}
+
+void address::addr_spec_into(std::string& out) const {
+    out.assign(mailbox);
+    if (!host.empty()) out.append(1, '@').append(host);
 }
 
 std::vector<address> mailboxes(const address_list& list) {

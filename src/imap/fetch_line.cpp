@@ -79,46 +79,46 @@ public:
         return true;
     }
 
-    // A quoted string into out, unescaped as the parser does ("\" and the
-    // byte after it stand for that byte), then a delimiter.
-    bool quoted(std::string& out) {
+    // A quoted string, then a delimiter: a view of the line when it has no
+    // escapes, else unescaped into buf as the parser does ("\" and the byte
+    // after it stand for that byte) and a view of buf.
+    bool quoted_text(std::string_view& out, std::string& buf) {
         if (!eat('"')) return false;
-        out.clear();
+        const char* base = s_.data();
+        const void* dq = std::memchr(base + p_, '"', s_.size() - p_);
+        if (!dq) return false;
+        const auto quote = static_cast<std::size_t>(static_cast<const char*>(dq) - base);
+        if (!std::memchr(base + p_, '\\', quote - p_)) {
+            out = s_.substr(p_, quote - p_);
+            p_ = quote + 1;
+            return at_delimiter();
+        }
+        buf.clear();
         for (;;) {
-            const char* base = s_.data() + p_;
             const std::size_t left = s_.size() - p_;
-            const void* dq = std::memchr(base, '"', left);
+            dq = std::memchr(base + p_, '"', left);
             if (!dq) return false;
-            const auto upto = static_cast<std::size_t>(static_cast<const char*>(dq) - base);
-            const void* bs = std::memchr(base, '\\', upto);
+            const auto upto = static_cast<std::size_t>(static_cast<const char*>(dq) - (base + p_));
+            const void* bs = std::memchr(base + p_, '\\', upto);
             if (!bs) {
-                out.append(base, upto);
+                buf.append(base + p_, upto);
                 p_ += upto + 1;
+                out = buf;
                 return at_delimiter();
             }
-            const auto esc = static_cast<std::size_t>(static_cast<const char*>(bs) - base);
-            out.append(base, esc);
+            const auto esc = static_cast<std::size_t>(static_cast<const char*>(bs) - (base + p_));
+            buf.append(base + p_, esc);
             if (esc + 1 >= left) return false;
-            out += base[esc + 1];
+            buf += base[p_ + esc + 1];
             p_ += esc + 2;
         }
     }
 
-    // A quoted string as a view of the line when it has no escapes (else
-    // unescaped into buf), then a delimiter.
-    bool quoted_text(std::string_view& out, std::string& buf) {
-        if (!at('"')) return false;
-        const std::size_t start = p_ + 1;
-        const void* dq = std::memchr(s_.data() + start, '"', s_.size() - start);
-        if (!dq) return false;
-        const auto end = static_cast<std::size_t>(static_cast<const char*>(dq) - s_.data());
-        if (!std::memchr(s_.data() + start, '\\', end - start)) {
-            out = s_.substr(start, end - start);
-            p_ = end + 1;
-            return at_delimiter();
-        }
-        if (!quoted(buf)) return false;
-        out = buf;
+    // A quoted string into out (its storage reused).
+    bool quoted(std::string& out) {
+        std::string_view v;
+        if (!quoted_text(v, out)) return false;
+        if (v.data() != out.data()) out.assign(v);  // not unescaped into out already
         return true;
     }
 

@@ -21,6 +21,8 @@ struct address {
     std::string host;     ///< domain; empty for NIL
     /// "mailbox@host", or the mailbox alone when there is no host.
     std::string addr_spec() const;
+    /// The same into out, its storage reused.
+    void addr_spec_into(std::string& out) const;
     bool operator==(const address&) const = default;
 };
 
